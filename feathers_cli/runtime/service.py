@@ -1,0 +1,180 @@
+"""Registered services: their options and their hook-enabled methods.
+
+`app.use` wraps a service object in place, as Feathers' mixins do: every standard method it
+has and every exposed custom method becomes a `HookedMethod` instance attribute that shadows
+the class's method, so `self.get(...)` inside the service goes through hooks too.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .hooks import HookContext, HookStore, call_hook
+
+if TYPE_CHECKING:
+    from .application import Application
+
+__all__ = [
+    "DEFAULT_EVENTS",
+    "DEFAULT_METHODS",
+    "PROTECTED_METHODS",
+    "HookedMethod",
+    "ServiceOptions",
+    "get_service_options",
+]
+
+DEFAULT_METHODS = ("find", "get", "create", "update", "patch", "remove")
+DEFAULT_EVENTS = {"create": "created", "update": "updated", "patch": "patched", "remove": "removed"}
+
+# The names of the emitter and hook API, which a custom method must not take.
+PROTECTED_METHODS = frozenset(
+    {
+        "on",
+        "once",
+        "off",
+        "emit",
+        "add_listener",
+        "remove_listener",
+        "remove_all_listeners",
+        "listeners",
+        "listener_count",
+        "all",
+        "around",
+        "before",
+        "after",
+        "error",
+        "hooks",
+        "setup",
+        "teardown",
+        "publish",
+    }
+)
+
+_ARGUMENTS = {
+    "find": ("params",),
+    "get": ("id", "params"),
+    "remove": ("id", "params"),
+    "update": ("id", "data", "params"),
+    "patch": ("id", "data", "params"),
+}
+_CUSTOM_ARGUMENTS = ("data", "params")
+
+
+@dataclass
+class ServiceOptions:
+    """How a service is registered: its path, exposed methods and events."""
+
+    path: str
+    methods: list[str]
+    events: list[str] = field(default_factory=list)
+    service_events: list[str] = field(default_factory=list)
+    hooks: HookStore = field(default_factory=HookStore)
+
+
+def get_service_options(service: Any) -> ServiceOptions | None:
+    """The options of a registered service, or None for an object not registered."""
+    return getattr(service, "_feathers_options", None)
+
+
+class HookedMethod:
+    """A service method wrapped with the app's and the service's hooks.
+
+    `await svc.get(1)` returns the result; `await svc.get.run(1)` returns the HookContext.
+    """
+
+    __slots__ = ("_chain", "_generation", "_impl", "_is_async", "app", "method", "names", "service")
+
+    def __init__(self, app: Application, service: Any, method: str, impl: Any) -> None:
+        self.app = app
+        self.service = service
+        self.method = method
+        self.names = _ARGUMENTS.get(method, _CUSTOM_ARGUMENTS)
+        self._impl = impl
+        self._is_async = inspect.iscoroutinefunction(impl)
+        self._generation = -1
+        self._chain: list[Any] = []
+
+    def __repr__(self) -> str:
+        return f"<hooked method {self.method} of {self.service!r}>"
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        context = await self.run(*args, **kwargs)
+        return context.result
+
+    def context(self, *args: Any, **kwargs: Any) -> HookContext:
+        """A fresh HookContext for a call with these arguments (params last, optional)."""
+        names = self.names
+        if len(args) > len(names):
+            raise TypeError(f"{self.method}() takes at most {len(names)} arguments")
+        values = dict(zip(names, args, strict=False))
+        for key, value in kwargs.items():
+            if key not in names or key in values:
+                raise TypeError(f"{self.method}() got an unexpected argument '{key}'")
+            values[key] = value
+        options: ServiceOptions = self.service._feathers_options
+        params = values.get("params")
+        return HookContext(
+            self.app,
+            self.service,
+            options.path,
+            self.method,
+            {} if params is None else params,
+            values.get("id"),
+            values.get("data"),
+            DEFAULT_EVENTS.get(self.method),
+        )
+
+    async def run(self, *args: Any, **kwargs: Any) -> HookContext:
+        """Run the hook chain and the method; return the context of the call."""
+        context = self.context(*args, **kwargs)
+        app = self.app
+        if self._generation != app._hook_generation:
+            options: ServiceOptions = self.service._feathers_options
+            self._chain = [
+                *app._hook_store.middleware(self.method),
+                *options.hooks.middleware(self.method),
+            ]
+            self._generation = app._hook_generation
+        chain = self._chain
+        if chain:
+            await self._step(chain, 0, context)
+        elif not context.has_result:
+            await self._call_method(context)
+        event = context.event
+        if event.__class__ is str:
+            self._emit(event, context)
+        return context
+
+    def _step(self, chain: list[Any], index: int, context: HookContext) -> Any:
+        if index == len(chain):
+            if context.has_result:
+                return _done()
+            return self._call_method(context)
+        return call_hook(chain[index], context, lambda: self._step(chain, index + 1, context))
+
+    async def _call_method(self, context: HookContext) -> None:
+        if self._is_async:
+            context.result = await self._impl(*context.arguments())
+        else:
+            result = self._impl(*context.arguments())
+            if inspect.isawaitable(result):
+                result = await result
+            context.result = result
+
+    def _emit(self, event: str, context: HookContext) -> None:
+        options: ServiceOptions = self.service._feathers_options
+        if event in options.events:
+            return  # the service sends this event itself
+        result = context.result
+        emit = self.service.emit
+        if isinstance(result, list):
+            for item in result:
+                emit(event, item, context)
+        else:
+            emit(event, result, context)
+
+
+async def _done() -> None:
+    return None
