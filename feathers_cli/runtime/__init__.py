@@ -13,12 +13,12 @@ It uses only relative imports so that it can be copied anywhere under any name.
 
 __version__ = "0.1.0"
 
-from .application import Application, feathers  # noqa: E402
-from .channels import Channel, CombinedChannel  # noqa: E402
-from .events import EventEmitter  # noqa: E402
-from .hooks import HookContext  # noqa: E402
-from .routing import Lookup  # noqa: E402
-from .service import HookedMethod, ServiceOptions, get_service_options  # noqa: E402
+from .application import Application, feathers
+from .channels import Channel, CombinedChannel
+from .events import EventEmitter
+from .hooks import HookContext
+from .routing import Lookup
+from .service import HookedMethod, ServiceOptions, get_service_options
 
 __all__ = [
     "Application",

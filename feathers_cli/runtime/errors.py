@@ -93,7 +93,7 @@ class FeathersError(Exception):
         super().__init__(self.message)
 
     @property
-    def className(self) -> str:  # noqa: N802 - the wire name, for Feathers users
+    def className(self) -> str:
         return self.class_name
 
     def to_json(self) -> dict[str, Any]:
@@ -170,7 +170,7 @@ class GeneralError(FeathersError):
     name, code, class_name = "GeneralError", 500, "general-error"
 
 
-class NotImplemented(FeathersError):  # noqa: A001 - Feathers' name
+class NotImplemented(FeathersError):
     name, code, class_name = "NotImplemented", 501, "not-implemented"
 
 

@@ -47,7 +47,7 @@ class HookContext:
         path: str | None,
         method: str | None,
         params: dict[str, Any] | None = None,
-        id: Any = None,  # noqa: A002 - Feathers' name
+        id: Any = None,
         data: Any = None,
         event: str | None = None,
     ) -> None:
