@@ -102,8 +102,11 @@ class Application(EventEmitter):
             raise TypeError(f"'{path}' is not a valid service path.")
         location = strip_slashes(path)
         if isinstance(service, Application):
+            # As in Feathers, a sub-app's services keep the sub-app's hooks and publishers.
             for sub_path, sub_service in service.services.items():
-                self.use(f"{location}/{sub_path}", sub_service)
+                mounted = strip_slashes(f"{location}/{sub_path}")
+                self.routes.insert(mounted, sub_service)
+                self.services[mounted] = sub_service
             return self
         if get_service_options(service) is not None:
             registered = get_service_options(service).path  # type: ignore[union-attr]

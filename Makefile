@@ -1,0 +1,41 @@
+# Two entry points (see README.md): `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR := .demo
+
+.PHONY: install demo test lint interop-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Creates a demo chat app (default database) under .demo/ and serves it on port 3030.
+demo: install
+	rm -rf $(DEMO_DIR)/chat
+	mkdir -p $(DEMO_DIR)
+	cd $(DEMO_DIR) && ../$(BIN)/feathers new chat --yes
+	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers generate service messages --yes
+	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers start --host 127.0.0.1 --port 3030
+
+interop-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/interop && npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: the JS interop tests will be skipped"; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install interop-deps
+	bash scripts/test.sh
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) tests/interop/node_modules
