@@ -284,7 +284,7 @@ def _attach(app: Application, service: Any, options: ServiceOptions) -> None:
     hooked += [m for m in options.methods if m not in hooked]
     attributes: dict[str, Any] = {"_feathers_options": options, "_feathers_publishers": {}}
     for method in hooked:
-        attributes[method] = HookedMethod(app, service, method, getattr(service, method))
+        attributes[method] = HookedMethod(app, service, method, getattr(service, method), options)
     if not (callable(getattr(service, "on", None)) and callable(getattr(service, "emit", None))):
         emitter = EventEmitter()
         attributes.update({name: getattr(emitter, name) for name in _EMITTER_METHODS})

@@ -38,7 +38,25 @@ class HookContext:
 
     Setting `result` before the method runs skips the method; setting `event = None`
     suppresses the event; `dispatch` (if set) is what goes to clients instead of `result`.
+    Hooks may set other attributes of their own on it too.
     """
+
+    __slots__ = (
+        "__dict__",
+        "_result",
+        "app",
+        "data",
+        "dispatch",
+        "error",
+        "event",
+        "http",
+        "id",
+        "method",
+        "params",
+        "path",
+        "service",
+        "type",
+    )
 
     def __init__(
         self,
@@ -161,6 +179,8 @@ def _collect(
 
 def _snapshot(context: HookContext) -> HookContext:
     copy = HookContext.__new__(HookContext)
+    for name in HookContext.__slots__[1:]:
+        setattr(copy, name, getattr(context, name))
     copy.__dict__.update(context.__dict__)
     return copy
 

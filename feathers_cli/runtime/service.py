@@ -84,13 +84,28 @@ class HookedMethod:
     `await svc.get(1)` returns the result; `await svc.get.run(1)` returns the HookContext.
     """
 
-    __slots__ = ("_chain", "_generation", "_impl", "_is_async", "app", "method", "names", "service")
+    __slots__ = (
+        "_chain",
+        "_event",
+        "_generation",
+        "_impl",
+        "_is_async",
+        "app",
+        "method",
+        "names",
+        "options",
+        "service",
+    )
 
-    def __init__(self, app: Application, service: Any, method: str, impl: Any) -> None:
+    def __init__(
+        self, app: Application, service: Any, method: str, impl: Any, options: ServiceOptions
+    ) -> None:
         self.app = app
         self.service = service
         self.method = method
         self.names = _ARGUMENTS.get(method, _CUSTOM_ARGUMENTS)
+        self.options = options
+        self._event = DEFAULT_EVENTS.get(method)
         self._impl = impl
         self._is_async = inspect.iscoroutinefunction(impl)
         self._generation = -1
@@ -113,17 +128,16 @@ class HookedMethod:
             if key not in names or key in values:
                 raise TypeError(f"{self.method}() got an unexpected argument '{key}'")
             values[key] = value
-        options: ServiceOptions = self.service._feathers_options
         params = values.get("params")
         return HookContext(
             self.app,
             self.service,
-            options.path,
+            self.options.path,
             self.method,
             {} if params is None else params,
             values.get("id"),
             values.get("data"),
-            DEFAULT_EVENTS.get(self.method),
+            self._event,
         )
 
     async def run(self, *args: Any, **kwargs: Any) -> HookContext:
@@ -131,10 +145,9 @@ class HookedMethod:
         context = self.context(*args, **kwargs)
         app = self.app
         if self._generation != app._hook_generation:
-            options: ServiceOptions = self.service._feathers_options
             self._chain = [
                 *app._hook_store.middleware(self.method),
-                *options.hooks.middleware(self.method),
+                *self.options.hooks.middleware(self.method),
             ]
             self._generation = app._hook_generation
         chain = self._chain
@@ -164,8 +177,7 @@ class HookedMethod:
             context.result = result
 
     def _emit(self, event: str, context: HookContext) -> None:
-        options: ServiceOptions = self.service._feathers_options
-        if event in options.events:
+        if event in self.options.events:
             return  # the service sends this event itself
         result = context.result
         emit = self.service.emit
