@@ -1,0 +1,116 @@
+"""How long the CLI takes: `feathers new`, the generated tests, `feathers start` to accepting.
+
+Run by hand from the repository root (about 20 s; every step has a timeout):
+
+    .venv/bin/python benchmarks/cli_timing.py [--runs 5]
+
+Goals (issue 4): new < 1 s, generated tests < 5 s, start to accepting connections < 1 s.
+Everything runs as a subprocess, as a user would run it, so interpreter start-up and imports
+are included. Servers listen on 127.0.0.1 only and are always stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+FEATHERS = [sys.executable, "-m", "feathers_cli.main"]
+GOALS = {"feathers new": 1.0, "generated tests (pytest)": 5.0, "feathers start -> accepting": 1.0}
+
+
+def timed(action: Callable[..., None], *args: object) -> float:
+    started = time.perf_counter()
+    action(*args)
+    return time.perf_counter() - started
+
+
+def run(command: list[str], cwd: Path, timeout: float = 120) -> None:
+    subprocess.run(
+        command, cwd=cwd, check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_until_accepting(root: Path, timeout: float = 20) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [*FEATHERS, "start", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=root,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                return
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError("feathers start exited") from None
+                time.sleep(0.005)
+        raise TimeoutError(f"feathers start did not accept connections in {timeout} s")
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def import_cost(module: str) -> float:
+    return timed(run, [sys.executable, "-c", f"import {module}"], Path.cwd())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median kept)")
+    runs = max(1, parser.parse_args().runs)
+    results: dict[str, list[float]] = {name: [] for name in GOALS}
+    extras: dict[str, list[float]] = {"python -c pass": [], "import copier": []}
+    extras["import feathers_cli.main (typer)"] = []
+    with tempfile.TemporaryDirectory(prefix="feathers-bench-") as folder:
+        base = Path(folder)
+        tests = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        for index in range(runs):
+            name = f"bench{index}"
+            results["feathers new"].append(timed(run, [*FEATHERS, "new", name, "--yes"], base))
+            root = base / name
+            results["generated tests (pytest)"].append(timed(run, tests, root))
+            results["feathers start -> accepting"].append(timed(start_until_accepting, root))
+            extras["python -c pass"].append(import_cost("sys"))
+            extras["import copier"].append(import_cost("copier"))
+            extras["import feathers_cli.main (typer)"].append(import_cost("feathers_cli.main"))
+    print(
+        f"median of {runs} runs, seconds (Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)"
+    )
+    print(f"{'measurement':36} {'median':>8} {'max':>8} {'goal':>6}")
+    for name, times in results.items():
+        verdict = "ok" if statistics.median(times) < GOALS[name] else "SLOW"
+        print(
+            f"{name:36} {statistics.median(times):8.3f} {max(times):8.3f} "
+            f"{GOALS[name]:6.1f} {verdict}"
+        )
+    for name, times in extras.items():
+        print(f"{name:36} {statistics.median(times):8.3f} {max(times):8.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""`feathers migrate`: bring the project's database up to date with its Alembic migrations.
+
+Works from any folder of the project. The migrations run in a child process with the
+project's interpreter (its `.venv` when it has one, as `feathers dev`), through the
+project's own `<package>.database.migrate()`, so the CLI needs neither SQLAlchemy nor
+Alembic and migrates exactly as the app's tests do.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import CLIError
+from ..project import Project, find_project
+from .connection import has_database
+
+__all__ = ["MigrationPlan", "migrate_command", "plan_migration", "run_migration"]
+
+_SCRIPT = (
+    "import sys\n"
+    "from {package}.database import migrate\n"
+    "migrate(sys.argv[1], reset=sys.argv[2] == 'reset', verbose=True)\n"
+)
+
+
+@dataclass(frozen=True)
+class MigrationPlan:
+    """The command that migrates a project, and its environment."""
+
+    command: list[str]
+    environ: dict[str, str]
+    root: Path
+
+
+def plan_migration(
+    project: Project, revision: str = "head", *, environment: str | None = None, reset: bool = False
+) -> MigrationPlan:
+    """The child process running `migrate(revision)` for the environment (FEATHERS_ENV)."""
+    from ..dev import project_python
+
+    if not has_database(project):
+        raise CLIError("this project has no database: add one with `feathers generate connection`")
+    if not revision or revision.startswith("-"):
+        raise CLIError(f"invalid revision {revision!r}; use `alembic downgrade` to go back")
+    environ = dict(os.environ)
+    if environment is not None:
+        environ["FEATHERS_ENV"] = environment
+    script = _SCRIPT.format(package=project.package)
+    command = [project_python(project), "-c", script, revision, "reset" if reset else "keep"]
+    return MigrationPlan(command, environ, project.root)
+
+
+def run_migration(plan: MigrationPlan) -> int:
+    """Run the migrations; their progress goes to stderr. Returns the exit code."""
+    return subprocess.run(plan.command, cwd=plan.root, env=plan.environ, check=False).returncode
+
+
+def migrate_command(
+    revision: Annotated[
+        str, typer.Argument(help="The revision to upgrade to (default: the latest).")
+    ] = "head",
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env", help="The environment whose database to migrate (default: FEATHERS_ENV)."
+        ),
+    ] = None,
+    reset: Annotated[
+        bool,
+        typer.Option("--reset", help="Downgrade to an empty database first (drops the data)."),
+    ] = False,
+) -> None:
+    """Bring the database up to date with the migrations in migrations/versions/.
+
+    Works from any folder of the project; config/ decides the database (FEATHERS_ENV or
+    --env picks the environment). To go back a revision: `alembic downgrade -1`.
+    """
+    project = find_project(Path.cwd())
+    plan = plan_migration(project, revision, environment=env, reset=reset)
+    where = env or os.environ.get("FEATHERS_ENV") or "development"
+    typer.echo(f"Migrating the {where} database of {project.package} to {revision}", err=True)
+    code = run_migration(plan)
+    if code != 0:
+        raise CLIError(f"the migration failed (exit code {code}); see the messages above")
+    typer.echo("The database is up to date.", err=True)

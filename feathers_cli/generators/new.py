@@ -1,0 +1,242 @@
+"""`feathers new`: a project folder from the copier template `templates/app`, runtime vendored.
+
+    names = project_names("my-app")          # folder "my-app", package "my_app"
+    answers = NewAnswers(names, description=None, transports=["socketio"], database=None)
+    created = create_project(answers, Path("my-app"), ask=False)
+
+Everything is checked before anything is written. The project is rendered into a hidden
+temporary folder next to the target and renamed into place at the end, so a failure or a
+Ctrl-C leaves no folder behind.
+"""
+
+from __future__ import annotations
+
+import keyword
+import os
+import re
+import shutil
+import sys
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import CLIError, UsageError
+from ..vendor import vendor_runtime
+from . import templates_root
+
+__all__ = [
+    "DATABASES",
+    "DEFAULT_DESCRIPTION",
+    "TRANSPORTS",
+    "CreatedProject",
+    "NewAnswers",
+    "create_project",
+    "parse_choice",
+    "parse_transports",
+    "project_names",
+]
+
+# The choices of copier.yml; tests/cli check both lists agree.
+TRANSPORTS = ("socketio",)
+DATABASES = ("memory",)
+DEFAULT_TRANSPORTS = ("socketio",)
+DEFAULT_DATABASE = "memory"
+DEFAULT_DESCRIPTION = "A Feathers real-time app"
+
+# Import names a generated project cannot take without shadowing something it imports: the
+# runtime, its dependencies and test tools, and the project's own top-level folders.
+RESERVED_NAMES = frozenset(
+    {
+        "feathers",
+        "feathers_cli",
+        "socketio",
+        "engineio",
+        "uvicorn",
+        "watchfiles",
+        "websockets",
+        "httptools",
+        "uvloop",
+        "dotenv",
+        "yaml",
+        "h11",
+        "click",
+        "anyio",
+        "sniffio",
+        "idna",
+        "bidict",
+        "simple_websocket",
+        "wsproto",
+        "pytest",
+        "pytest_asyncio",
+        "aiohttp",
+        "aiosignal",
+        "multidict",
+        "yarl",
+        "frozenlist",
+        "attr",
+        "attrs",
+        "pluggy",
+        "iniconfig",
+        "packaging",
+        "config",
+        "tests",
+        "test",  # CPython's own tests; not in sys.stdlib_module_names
+    }
+)
+_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+@dataclass(frozen=True)
+class ProjectNames:
+    """The names derived from what the user typed: `My-App` -> folder `My-App`, package `my_app`."""
+
+    folder: str
+    package: str
+
+
+def project_names(name: str) -> ProjectNames:
+    """Check a project name and derive its folder and package names; `CLIError` if unusable."""
+    if not _NAME_PATTERN.fullmatch(name):
+        if name[:1].isdigit():
+            reason = "it starts with a digit"
+        else:
+            reason = "use letters, digits, '-' and '_', starting with a letter"
+        raise CLIError(f"invalid project name {name!r}: {reason}")
+    package = name.lower().replace("-", "_")
+    if keyword.iskeyword(package):
+        raise CLIError(f"invalid project name {name!r}: {package!r} is a Python keyword")
+    if package in RESERVED_NAMES:
+        raise CLIError(
+            f"invalid project name {name!r}: the package {package!r} would shadow "
+            "a module the project needs; pick another name"
+        )
+    if package in sys.stdlib_module_names:
+        raise CLIError(
+            f"invalid project name {name!r}: the package {package!r} would shadow "
+            "Python's standard library module of that name; pick another name"
+        )
+    return ProjectNames(folder=name, package=package)
+
+
+def parse_transports(value: str) -> list[str]:
+    """`"socketio"` or a comma list -> the transports, each one of `TRANSPORTS`, in order."""
+    transports: list[str] = []
+    for item in value.split(","):
+        transport = parse_choice("--transport", item.strip(), TRANSPORTS)
+        if transport not in transports:
+            transports.append(transport)
+    return transports
+
+
+def parse_choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
+    """`value` if it is one of `choices`, else a `UsageError` naming the flag and choices."""
+    if value not in choices:
+        raise UsageError(f"{flag} {value!r} is not supported; choose from: {', '.join(choices)}")
+    return value
+
+
+@dataclass(frozen=True)
+class NewAnswers:
+    """The answers of `feathers new`; None means "not given" (asked, or the default)."""
+
+    names: ProjectNames
+    description: str | None = None
+    transports: list[str] | None = None
+    database: str | None = None
+
+    def missing_flags(self) -> list[str]:
+        """The flags of the answers not given, in the order copier would ask for them."""
+        given = {
+            "--description": self.description,
+            "--transport": self.transports,
+            "--database": self.database,
+        }
+        return [flag for flag, value in given.items() if value is None]
+
+    def copier_data(self) -> dict[str, Any]:
+        """The given answers as copier data; copier asks for (or defaults) the rest."""
+        data: dict[str, Any] = {
+            "project_name": self.names.folder,
+            "package": self.names.package,
+            "runtime_version": __version__,
+        }
+        if self.description is not None:
+            data["description"] = self.description
+        if self.transports is not None:
+            data["transports"] = self.transports
+        if self.database is not None:
+            data["database"] = self.database
+        return data
+
+
+@dataclass(frozen=True)
+class CreatedProject:
+    root: Path
+    files: list[str]
+
+
+def check_target(target: Path) -> None:
+    """Refuse a target that is a file, a non-empty folder, or has no parent folder."""
+    if target.exists() and not target.is_dir():
+        raise CLIError(f"{target} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()):
+        raise CLIError(f"{target} exists and is not empty; pick another name or --directory")
+    if not target.parent.is_dir():
+        raise CLIError(f"the folder {target.parent} does not exist")
+
+
+def create_project(answers: NewAnswers, target: Path, *, ask: bool) -> CreatedProject:
+    """Render the template and vendor the runtime into `target` (absent or empty).
+
+    `ask` lets copier prompt for the answers that are None (needs a terminal); otherwise
+    they take the template's defaults.
+    """
+    if answers.description is not None and "\n" in answers.description:
+        raise UsageError("--description must be a single line")
+    target = target.absolute()
+    check_target(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        staging.chmod(0o777 & ~_current_umask())  # mkdtemp makes it private (0o700)
+        _render_template(answers, staging, ask=ask)
+        vendor_runtime(staging)
+        files = sorted(
+            path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file()
+        )
+        check_target(target)
+        if target.is_dir():
+            target.rmdir()
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return CreatedProject(root=target, files=files)
+
+
+def _current_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def _render_template(answers: NewAnswers, destination: Path, *, ask: bool) -> None:
+    # copier (with pydantic and questionary) takes ~0.4 s to import; only `new` pays for it.
+    from copier import run_copy
+    from copier.errors import CopierError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            run_copy(
+                str(templates_root() / "app"),
+                destination,
+                data=answers.copier_data(),
+                defaults=not ask,
+                quiet=True,
+                cleanup_on_error=False,
+            )
+    except CopierError as error:
+        raise CLIError(f"the template could not be rendered: {error}") from error

@@ -1,0 +1,273 @@
+"""`feathers generate service`: a service folder, its test, and its registration.
+
+    answers = ServiceAnswers(name="messages", path=None, adapter="memory", methods=None)
+    generated = plan_service(project, answers)     # validates everything, writes nothing
+    apply_changes(generated.changes)
+
+For `api/todos` it plans::
+
+    <package>/services/api/__init__.py          (when missing: the `api` folder's package)
+    <package>/services/api/todos/__init__.py    PATH, METHODS, register_api_todos(app), hooks
+    <package>/services/api/todos/service.py     TodosService
+    tests/services/test_api_todos_service.py
+    <package>/services/__init__.py              + import and call of register_api_todos
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from ..inject import AlreadyExists, Changes, Insertion, NewFile, plan_changes
+from ..project import Project
+from . import templates_root
+from .names import ServiceNames, service_names
+
+__all__ = [
+    "ADAPTERS",
+    "DEFAULT_METHODS",
+    "HOOK_POSITIONS",
+    "STANDARD_METHODS",
+    "GeneratedService",
+    "RegisteredService",
+    "ServiceAnswers",
+    "parse_methods",
+    "plan_service",
+    "registered_services",
+    "render_fragment",
+]
+
+ADAPTERS = ("memory", "custom")
+STANDARD_METHODS = ("find", "get", "create", "update", "patch", "remove")
+# Feathers' generator leaves `update` out unless asked: `patch` is what clients usually want.
+DEFAULT_METHODS = ("find", "get", "create", "patch", "remove")
+HOOK_POSITIONS = ("around", "before", "after", "error")
+
+SERVICES_MARKERS = {
+    "imports": "# feathers:service-imports",
+    "registrations": "# feathers:service-registrations",
+}
+HOOK_IMPORTS_MARKER = "# feathers:hook-imports"
+
+# One call per method that a client may not make, for the generated test of exposed methods.
+_EXAMPLE_CALLS = {
+    "find": "find()",
+    "get": "get(0)",
+    "create": 'create({"text": "hello"})',
+    "update": 'update(0, {"text": "hello"})',
+    "patch": 'patch(0, {"text": "hello"})',
+    "remove": "remove(0)",
+}
+
+
+@dataclass(frozen=True)
+class ServiceAnswers:
+    name: str
+    path: str | None = None
+    adapter: str = "memory"
+    methods: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class GeneratedService:
+    names: ServiceNames
+    adapter: str
+    methods: list[str]
+    changes: Changes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generator": "service",
+            "service": {
+                "name": self.names.name,
+                "path": self.names.path,
+                "module": self.names.module,
+                "folder": "/".join(self.names.folder),
+                "class": self.names.class_name,
+                "adapter": self.adapter,
+                "methods": self.methods,
+            },
+            **self.changes.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class RegisteredService:
+    """A service the project registers: its path and, for generated ones, its module."""
+
+    path: str
+    file: Path
+    methods: list[str] | None = None
+    """METHODS of a generated registration module; None for other registrations."""
+
+
+def parse_methods(value: str) -> list[str]:
+    """`"find,get"` -> `["find", "get"]`, in Feathers' order; `UsageError` for unknown ones."""
+    wanted = {item.strip() for item in value.split(",") if item.strip()}
+    unknown = sorted(wanted - set(STANDARD_METHODS))
+    if unknown or not wanted:
+        raise UsageError(
+            f"--methods {value!r}: unknown {', '.join(unknown) or 'empty list'}; "
+            f"choose from {','.join(STANDARD_METHODS)}"
+        )
+    return [method for method in STANDARD_METHODS if method in wanted]
+
+
+def render_fragment(name: str, context: dict[str, Any]) -> str:
+    """Render the jinja2 template `name` (under `templates/`); a missing variable is an error."""
+    return _fragments().get_template(name).render(context)
+
+
+@cache
+def _fragments() -> Any:
+    # jinja2 is imported on first use: `feathers --help` does not pay for it.
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_root()),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def registered_services(project: Project) -> list[RegisteredService]:
+    """Every service path the app's code registers: `PATH = "..."` of generated registration
+    modules and literal paths of `app.use("...", ...)` calls anywhere in the package."""
+    found = []
+    for file in sorted(project.package_dir.rglob("*.py")):
+        try:
+            tree = ast.parse(file.read_bytes(), filename=str(file))
+        except (SyntaxError, ValueError, OSError):
+            continue
+        constants = _module_constants(tree)
+        if isinstance(constants.get("PATH"), str):
+            methods = constants.get("METHODS")
+            found.append(
+                RegisteredService(
+                    path=constants["PATH"].strip("/"),
+                    file=file,
+                    methods=list(methods) if isinstance(methods, list) else None,
+                )
+            )
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "use"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.append(RegisteredService(path=node.args[0].value.strip("/"), file=file))
+    return found
+
+
+def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
+    """Validate the answers against the project and compute every change, writing nothing."""
+    if answers.adapter not in ADAPTERS:
+        raise UsageError(
+            f"--adapter {answers.adapter!r} is not supported; choose from: {', '.join(ADAPTERS)}"
+        )
+    methods = list(answers.methods) if answers.methods is not None else list(DEFAULT_METHODS)
+    names = service_names(answers.name, answers.path)
+    services_dir = project.package_dir / "services"
+    folder = services_dir.joinpath(*names.folder)
+    test_file = project.root / "tests" / "services" / f"test_{names.qualified}_service.py"
+
+    for registered in registered_services(project):
+        if registered.path == names.path:
+            where = registered.file.relative_to(project.root).as_posix()
+            raise AlreadyExists(
+                f"a service at path {names.path!r} already exists (registered in {where}); "
+                "nothing was written"
+            )
+    for existing in (folder, folder.with_suffix(".py"), test_file):
+        if existing.exists():
+            where = existing.relative_to(project.root).as_posix()
+            raise AlreadyExists(
+                f"{where} already exists: pick another name or --path; nothing was written"
+            )
+
+    context = _template_context(project, names, answers.adapter, methods)
+    files = [
+        NewFile(folder / "__init__.py", render_fragment("service/registration.py.jinja", context)),
+        NewFile(
+            folder / "service.py", render_fragment(f"service/{answers.adapter}.py.jinja", context)
+        ),
+        NewFile(test_file, render_fragment("service/test_service.py.jinja", context)),
+    ]
+    for depth in range(1, len(names.folder)):
+        package = services_dir.joinpath(*names.folder[:depth]) / "__init__.py"
+        if not package.exists():
+            prefix = "/".join(names.folder[:depth])
+            files.append(NewFile(package, f'"""The services under `{prefix}/`."""\n'))
+
+    relative = ".".join(names.folder)
+    registry = services_dir / "__init__.py"
+    insertions = [
+        Insertion(
+            registry,
+            SERVICES_MARKERS["imports"],
+            (f"from .{relative} import {names.register_function}",),
+            where="with the imports at the top",
+            sorted_imports=True,
+        ),
+        Insertion(
+            registry,
+            SERVICES_MARKERS["registrations"],
+            (f"{names.register_function}(app)",),
+            where="as the last line of register_services(app)",
+        ),
+    ]
+    changes = plan_changes(project.root, files, insertions)
+    return GeneratedService(names=names, adapter=answers.adapter, methods=methods, changes=changes)
+
+
+def _template_context(
+    project: Project, names: ServiceNames, adapter: str, methods: list[str]
+) -> dict[str, Any]:
+    slots = {position: ["all"] for position in HOOK_POSITIONS}
+    # Feathers' generator also lays out the before hooks of each method.
+    slots["before"] = ["all", *methods]
+    hidden = [method for method in STANDARD_METHODS if method not in methods]
+    error_imports = []
+    if "remove" in methods and "get" in methods:
+        error_imports.append("NotFound")
+    if hidden:
+        error_imports.append("MethodNotAllowed")
+    return {
+        "package": project.package,
+        "path": names.path,
+        "class_name": names.class_name,
+        "register_function": names.register_function,
+        "module_import": ".".join([project.package, "services", *names.folder]),
+        "adapter": adapter,
+        "methods": methods,
+        "positions": HOOK_POSITIONS,
+        "slots": slots,
+        "needs_lookup": any(m in methods for m in ("get", "update", "patch", "remove")),
+        "error_imports": sorted(error_imports),
+        "hidden_method": hidden[0] if hidden else None,
+        "hidden_call": _EXAMPLE_CALLS[hidden[0]] if hidden else None,
+        "not_allowed_error": "MethodNotAllowed",
+    }
+
+
+def _module_constants(tree: ast.Module) -> dict[str, Any]:
+    constants: dict[str, Any] = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            try:
+                constants[node.targets[0].id] = ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError, RecursionError):
+                continue
+    return constants

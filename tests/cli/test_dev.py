@@ -1,0 +1,86 @@
+"""`feathers dev` and `feathers start`: the uvicorn command, its address, and a real start."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from feathers_cli.dev import plan_server
+from feathers_cli.errors import CLIError
+from feathers_cli.main import app
+from tests.e2e.devserver import generate_project, running_feathers
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ("PORT", "HOST", "FEATHERS_ENV", "FEATHERS_PORT"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_the_address_comes_from_the_config(make_project):
+    project = make_project("chat")
+    plan = plan_server(project, host=None, port=None, reload=False)
+    assert (plan.host, plan.port, plan.url) == ("localhost", 3030, "http://localhost:3030")
+    assert plan.command[:4] == [sys.executable, "-m", "uvicorn", "chat.app:asgi"]
+    assert "--reload" not in plan.command
+    assert plan.command[plan.command.index("--app-dir") + 1] == str(project.root)
+
+
+def test_flags_override_the_config_and_reach_the_app_as_environment(make_project):
+    project = make_project("chat")
+    plan = plan_server(project, host="127.0.0.1", port=4123, reload=False)
+    assert plan.url == "http://127.0.0.1:4123"
+    assert (plan.environ["HOST"], plan.environ["PORT"]) == ("127.0.0.1", "4123")
+    assert plan.command[-4:] == ["--host", "127.0.0.1", "--port", "4123"]
+
+
+def test_the_environment_chooses_the_config(make_project, monkeypatch):
+    project = make_project("chat")
+    monkeypatch.setenv("FEATHERS_ENV", "production")
+    monkeypatch.setenv("PORT", "8080")
+    plan = plan_server(project, host=None, port=None, reload=False)
+    assert (plan.host, plan.port) == ("0.0.0.0", 8080)
+
+
+def test_reload_watches_the_code_and_config_only(make_project):
+    project = make_project("chat")
+    plan = plan_server(project, host=None, port=None, reload=True)
+    assert plan.watched == [project.package_dir, project.runtime_dir, project.root / "config"]
+    assert "--reload" in plan.command
+    assert plan.command.count("--reload-dir") == 3
+
+
+def test_the_project_virtualenv_runs_the_server(make_project):
+    project = make_project("chat")
+    python = project.root / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    assert plan_server(project, host=None, port=None, reload=False).command[0] == str(python)
+
+
+def test_a_broken_config_is_a_clear_error(make_project, monkeypatch):
+    project = make_project("chat")
+    monkeypatch.setenv("FEATHERS_ENV", "staging")
+    with pytest.raises(CLIError, match=r"config/staging\.toml does not exist"):
+        plan_server(project, host=None, port=None, reload=False)
+
+
+@pytest.mark.parametrize("command", ["dev", "start"])
+def test_outside_a_project_exit_1(runner, tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, [command])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: not inside a Feathers project")
+
+
+def test_a_bad_port_is_a_usage_error(runner):
+    result = runner.invoke(app, ["dev", "--port", "70000"])
+    assert result.exit_code == 2
+
+
+def test_start_serves_the_project_from_a_subfolder(tmp_path):
+    root = generate_project(tmp_path, "chat")
+    with running_feathers(root / "tests", "start") as server:
+        assert server.process.poll() is None
+    assert f"Serving chat on {server.url} (no reload)" in server.output()

@@ -1,0 +1,251 @@
+"""`feathers generate service`: files, registration, names, refusals, dry runs."""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import pytest
+
+from .generate_helpers import minimal_project, run, snapshot
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    root = minimal_project(tmp_path / "chat")
+    monkeypatch.chdir(root)
+    return root
+
+
+def registry(project) -> str:
+    return (project / "chat" / "services" / "__init__.py").read_text()
+
+
+def constants(path) -> dict:
+    tree = ast.parse(path.read_text())
+    return {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+
+
+def test_a_memory_service_with_the_default_methods(project):
+    result = run("generate", "service", "messages")
+    assert result.exit_code == 0, result.output
+    folder = project / "chat" / "services" / "messages"
+    assert constants(folder / "__init__.py") == {
+        "PATH": "messages",
+        "METHODS": ["find", "get", "create", "patch", "remove"],
+    }
+    registration = (folder / "__init__.py").read_text()
+    assert "from .service import MessagesService" in registration
+    assert 'MessagesService(paginate=app.get("paginate"))' in registration
+    for marker in ("around:all", "before:all", "before:create", "after:all", "error:all"):
+        assert f"# feathers:hooks:{marker}\n" in registration
+    assert "before:update" not in registration
+    service = (folder / "service.py").read_text()
+    assert "class MessagesService(MemoryService):" in service
+    test = (project / "tests" / "services" / "test_messages_service.py").read_text()
+    assert "from chat.services.messages import METHODS, PATH" in test
+    assert "client.service(PATH)" in test
+    assert "from .messages import register_messages\n" in registry(project)
+    assert "    register_messages(app)\n    # feathers:service-registrations" in registry(project)
+    assert "Created:" in result.stderr
+    assert "pytest tests/services/test_messages_service.py" in result.stderr
+    for path in project.rglob("*.py"):
+        ast.parse(path.read_text())
+
+
+def test_names_are_derived_consistently(project):
+    assert run("g", "service", "MessageThreads").exit_code == 0
+    folder = project / "chat" / "services" / "message_threads"
+    assert constants(folder / "__init__.py")["PATH"] == "message-threads"
+    assert "class MessageThreadsService(MemoryService)" in (folder / "service.py").read_text()
+    assert "def register_message_threads(app):" in (folder / "__init__.py").read_text()
+    assert "from .message_threads import register_message_threads" in registry(project)
+    assert (project / "tests" / "services" / "test_message_threads_service.py").is_file()
+
+
+@pytest.mark.parametrize("args", [["api/todos"], ["todos", "--path", "/api/todos/"]])
+def test_a_nested_path_nests_the_folder_and_keeps_one_path_string(project, args):
+    assert run("g", "service", *args).exit_code == 0
+    services = project / "chat" / "services"
+    assert (services / "api" / "__init__.py").is_file()
+    registration = services / "api" / "todos" / "__init__.py"
+    assert constants(registration)["PATH"] == "api/todos"
+    assert "def register_api_todos(app):" in registration.read_text()
+    assert "from .api.todos import register_api_todos" in registry(project)
+    test = (project / "tests" / "services" / "test_api_todos_service.py").read_text()
+    assert "from chat.services.api.todos import METHODS, PATH" in test
+
+    api_package = (services / "api" / "__init__.py").read_bytes()
+    assert run("g", "service", "api/users").exit_code == 0
+    assert (services / "api" / "__init__.py").read_bytes() == api_package
+    assert constants(services / "api" / "users" / "__init__.py")["PATH"] == "api/users"
+
+
+def test_a_custom_service_implements_exactly_the_chosen_methods(project):
+    result = run("g", "service", "weather", "--adapter", "custom", "--methods", "find,get,update")
+    assert result.exit_code == 0, result.output
+    tree = ast.parse((project / "chat" / "services" / "weather" / "service.py").read_text())
+    [service_class] = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    methods = {node.name for node in service_class.body if isinstance(node, ast.AsyncFunctionDef)}
+    assert service_class.name == "WeatherService"
+    assert methods == {"find", "get", "update"}
+    registration = project / "chat" / "services" / "weather" / "__init__.py"
+    assert constants(registration)["METHODS"] == ["find", "get", "update"]
+    assert "WeatherService(), methods=METHODS" in registration.read_text()
+
+
+def test_running_twice_fails_and_changes_nothing(project):
+    assert run("g", "service", "messages").exit_code == 0
+    before = snapshot(project)
+    result = run("g", "service", "messages")
+    assert result.exit_code == 1
+    assert "already exists" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_a_path_already_registered_is_refused(project):
+    assert run("g", "service", "messages").exit_code == 0
+    before = snapshot(project)
+    result = run("g", "service", "chat_messages", "--path", "messages")
+    assert result.exit_code == 1
+    assert "a service at path 'messages' already exists" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_a_path_registered_by_hand_is_refused(project):
+    app_py = project / "chat" / "app.py"
+    app_py.write_text(app_py.read_text() + '\n\ndef more(app):\n    app.use("/legacy", object())\n')
+    result = run("g", "service", "legacy")
+    assert result.exit_code == 1
+    assert "registered in chat/app.py" in result.stderr
+    assert not (project / "chat" / "services" / "legacy").exists()
+
+
+def test_an_existing_folder_is_refused(project):
+    (project / "chat" / "services" / "messages").mkdir()
+    result = run("g", "service", "messages")
+    assert result.exit_code == 1
+    assert "chat/services/messages already exists" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("123 bad", "starts with a digit"),
+        ("class", "is a Python keyword"),
+        ("authentication", "reserved"),
+        ("Authentication", "reserved"),
+        ("   ", "empty"),
+        ("café", "ASCII"),
+        ("todos/:id", "placeholders"),
+    ],
+)
+def test_invalid_names_are_refused_before_anything_is_written(project, name, reason):
+    before = snapshot(project)
+    result = run("g", "service", name)
+    assert result.exit_code == 1
+    assert reason in result.stderr
+    assert snapshot(project) == before
+
+
+def test_an_invalid_path_is_refused(project):
+    result = run("g", "service", "todos", "--path", "api/to dos")
+    assert result.exit_code == 1
+    assert "invalid service path" in result.stderr
+    result = run("g", "service", "things", "--path", "authentication")
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--methods", "find,fly"], ["--methods", ","], ["--adapter", "mongodb"]],
+)
+def test_bad_flags_are_usage_errors(project, args):
+    before = snapshot(project)
+    result = run("g", "service", "messages", *args)
+    assert result.exit_code == 2
+    assert "choose from" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_a_missing_marker_writes_nothing_and_prints_the_lines_to_add(project):
+    path = project / "chat" / "services" / "__init__.py"
+    path.write_text(path.read_text().replace("    # feathers:service-registrations", "    pass"))
+    before = snapshot(project)
+    result = run("g", "service", "messages")
+    assert result.exit_code == 1
+    assert "# feathers:service-registrations` is missing" in result.stderr
+    assert "\n    register_messages(app)\n" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_works_from_a_subfolder(project, monkeypatch):
+    monkeypatch.chdir(project / "chat" / "hooks")
+    assert run("g", "service", "messages").exit_code == 0
+    assert (project / "chat" / "services" / "messages" / "service.py").is_file()
+
+
+def test_outside_a_project_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("g", "service", "messages")
+    assert result.exit_code == 1
+    assert "not inside a Feathers project" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dry_run_writes_nothing_and_prints_the_plan(project):
+    before = snapshot(project)
+    result = run("g", "service", "api/todos", "--dry-run")
+    assert result.exit_code == 0
+    assert snapshot(project) == before
+    assert "Dry run, nothing written" in result.stderr
+    assert "Would create:" in result.stderr
+    assert "chat/services/__init__.py at # feathers:service-imports" in result.stderr
+    assert "+ from .api.todos import register_api_todos" in result.stderr
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_json_output(project, dry_run):
+    result = run("g", "service", "api/todos", "--json", *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 0
+    output = json.loads(result.stdout)
+    assert output["dry_run"] is dry_run
+    assert output["generator"] == "service"
+    assert output["service"] == {
+        "name": "api/todos",
+        "path": "api/todos",
+        "module": "todos",
+        "folder": "api/todos",
+        "class": "TodosService",
+        "adapter": "memory",
+        "methods": ["find", "get", "create", "patch", "remove"],
+    }
+    assert sorted(output["created"]) == [
+        "chat/services/api/__init__.py",
+        "chat/services/api/todos/__init__.py",
+        "chat/services/api/todos/service.py",
+        "tests/services/test_api_todos_service.py",
+    ]
+    assert output["edited"] == [
+        {
+            "file": "chat/services/__init__.py",
+            "marker": "# feathers:service-imports",
+            "lines": ["from .api.todos import register_api_todos"],
+        },
+        {
+            "file": "chat/services/__init__.py",
+            "marker": "# feathers:service-registrations",
+            "lines": ["register_api_todos(app)"],
+        },
+    ]
+    assert (project / "chat" / "services" / "api").exists() is not dry_run
+
+
+def test_help_shows_examples():
+    result = run("generate", "service", "--help")
+    assert result.exit_code == 0
+    assert "feathers g service todos --path api/todos" in result.output

@@ -1,0 +1,136 @@
+"""Running `feathers dev` / `feathers start` on a generated project, for end-to-end tests.
+
+Reusable by any test (tests/interop too)::
+
+    from tests.e2e.devserver import generate_project, running_feathers
+
+    root = generate_project(tmp_path, "chat")
+    with running_feathers(root, "dev") as server:
+        client = await connect(server.url)
+
+The server listens on a free port of 127.0.0.1 and is always stopped (its whole process
+group, so uvicorn's reloader and worker go too).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "RunningServer",
+    "free_port",
+    "generate_project",
+    "running_feathers",
+    "wait_until",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def feathers_command(*args: str) -> list[str]:
+    """The CLI of this checkout, run with the interpreter running the tests."""
+    return [sys.executable, "-m", "feathers_cli.main", *args]
+
+
+def generate_project(parent: Path, name: str = "chat") -> Path:
+    """`feathers new NAME --yes` in `parent` (as a subprocess); returns the project root."""
+    done = subprocess.run(
+        feathers_command("new", name, "--yes"),
+        cwd=parent,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"feathers new failed ({done.returncode}):\n{done.stderr}")
+    return parent / name
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def wait_until(condition, timeout: float, what: str, server: RunningServer | None = None) -> None:
+    """Poll `condition()` until true; on timeout fail with `what` and the server's output."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if server is not None and server.process.poll() is not None:
+            raise AssertionError(f"the server exited while waiting for {what}:\n{server.output()}")
+        time.sleep(0.05)
+    details = f":\n{server.output()}" if server is not None else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}{details}")
+
+
+def accepts_connections(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def running_feathers(
+    root: Path,
+    command: str = "dev",
+    *,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> Iterator[RunningServer]:
+    """Run `feathers <command> --host 127.0.0.1 --port N` in `root` until the block ends."""
+    port = free_port() if port is None else port
+    log = root.parent / f".feathers-{command}-{port}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            feathers_command(command, "--host", "127.0.0.1", "--port", str(port)),
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
+    server = RunningServer(process, port, log)
+    try:
+        wait_until(lambda: accepts_connections(port), timeout, f"port {port}", server)
+        yield server
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C the process group, as a terminal would; kill whatever still runs after 10 s."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()

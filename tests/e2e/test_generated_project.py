@@ -1,0 +1,105 @@
+"""From nothing to a running app: generate, install, test, serve with reload, edit, reload.
+
+The project gets its own virtual environment whose packages come from the environment running
+these tests (a .pth file), so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import site
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from feathers_cli.runtime.client import connect
+from feathers_cli.runtime.errors import NotFound
+
+from .devserver import generate_project, running_feathers
+
+SERVICES_MARKERS = (
+    "# feathers:service-imports (generators add imports above this line)",
+    "    # feathers:service-registrations (generators add lines above this line)",
+)
+
+
+def make_project_venv(root: Path) -> Path:
+    """`root/.venv` reusing this environment's packages; the project installed into it."""
+    venv = root / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # addsitedir (not a bare path) so the parent's own .pth files, editable installs
+    # included, work in the project's environment too.
+    lines = [f"import site; site.addsitedir({path!r})" for path in site.getsitepackages()]
+    Path(purelib, "_parent_environment.pth").write_text("\n".join(lines) + "\n")
+    install = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
+    if importlib.util.find_spec("hatchling") is not None:
+        install += ["--no-index", "--no-build-isolation"]
+    # Every dependency is already there; pip only builds the project (hatchling fetched from
+    # the configured index when this environment does not have it).
+    subprocess.run([*install, "-e", f"{root}[test]"], check=True, timeout=300)
+    return python
+
+
+async def find_greetings(url: str) -> list:
+    client = await connect(url)
+    try:
+        return await client.service("greetings").find()
+    finally:
+        await client.close()
+
+
+async def test_generate_install_test_serve_and_reload(tmp_path):
+    root = generate_project(tmp_path, "chat")
+    python = make_project_venv(root)
+
+    started = time.monotonic()
+    tests = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert " passed" in tests.stdout and "failed" not in tests.stdout
+    assert time.monotonic() - started < 30
+
+    with running_feathers(root / "chat", "dev") as server:
+        with pytest.raises(NotFound):
+            await find_greetings(server.url)
+
+        services = root / "chat" / "services" / "__init__.py"
+        text = services.read_text()
+        text = text.replace(
+            SERVICES_MARKERS[0], "from feathers.memory import MemoryService\n" + SERVICES_MARKERS[0]
+        )
+        registration = (
+            '    app.use("greetings", MemoryService(store={1: {"id": 1, "text": "hi"}}))\n'
+        )
+        text = text.replace(SERVICES_MARKERS[1], registration + SERVICES_MARKERS[1])
+        services.write_text(text)
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                greetings = await asyncio.wait_for(find_greetings(server.url), timeout=5)
+                break
+            except Exception as error:  # not yet reloaded, or restarting
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"no reload: {error}\n{server.output()}") from error
+                await asyncio.sleep(0.2)
+        assert greetings == [{"id": 1, "text": "hi"}]
+        assert server.process.poll() is None
+    assert "reloading on changes" in server.output()
+    assert f"Python: {root / '.venv' / 'bin' / 'python'}" in server.output()
