@@ -16,6 +16,7 @@ from .routing import Lookup, Router, strip_slashes
 from .service import (
     DEFAULT_EVENTS,
     DEFAULT_METHODS,
+    EMITTER_METHODS,
     PROTECTED_METHODS,
     HookedMethod,
     ServiceOptions,
@@ -25,18 +26,6 @@ from .service import (
 __all__ = ["Application", "feathers"]
 
 logger = logging.getLogger("feathers")
-
-_EMITTER_METHODS = (
-    "on",
-    "once",
-    "off",
-    "emit",
-    "add_listener",
-    "remove_listener",
-    "remove_all_listeners",
-    "listeners",
-    "listener_count",
-)
 
 
 class Application(EventEmitter):
@@ -153,24 +142,22 @@ class Application(EventEmitter):
     async def setup(self, server: Any = None) -> Application:
         """Set up every service, in registration order (`service.setup(app, path)`)."""
         self._is_setup = True
-        for path, service in list(self.services.items()):
-            setup = getattr(service, "setup", None)
-            if callable(setup):
-                result = setup(self, path)
-                if inspect.isawaitable(result):
-                    await result
+        await self._each_service("setup")
         return self
 
     async def teardown(self, server: Any = None) -> Application:
         """Tear down every service, in registration order (`service.teardown(app, path)`)."""
         self._is_setup = False
+        await self._each_service("teardown")
+        return self
+
+    async def _each_service(self, lifecycle: str) -> None:
         for path, service in list(self.services.items()):
-            teardown = getattr(service, "teardown", None)
-            if callable(teardown):
-                result = teardown(self, path)
+            method = getattr(service, lifecycle, None)
+            if callable(method):
+                result = method(self, path)
                 if inspect.isawaitable(result):
                     await result
-        return self
 
     # Hooks
 
@@ -287,7 +274,7 @@ def _attach(app: Application, service: Any, options: ServiceOptions) -> None:
         attributes[method] = HookedMethod(app, service, method, getattr(service, method), options)
     if not (callable(getattr(service, "on", None)) and callable(getattr(service, "emit", None))):
         emitter = EventEmitter()
-        attributes.update({name: getattr(emitter, name) for name in _EMITTER_METHODS})
+        attributes.update({name: getattr(emitter, name) for name in EMITTER_METHODS})
 
     def register_hooks(hooks: Any) -> Any:
         options.hooks.register(hooks, hooked)

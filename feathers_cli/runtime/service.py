@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_EVENTS",
     "DEFAULT_METHODS",
+    "EMITTER_METHODS",
     "PROTECTED_METHODS",
     "HookedMethod",
     "ServiceOptions",
@@ -28,18 +29,22 @@ __all__ = [
 DEFAULT_METHODS = ("find", "get", "create", "update", "patch", "remove")
 DEFAULT_EVENTS = {"create": "created", "update": "updated", "patch": "patched", "remove": "removed"}
 
+EMITTER_METHODS = (
+    "on",
+    "once",
+    "off",
+    "emit",
+    "add_listener",
+    "remove_listener",
+    "remove_all_listeners",
+    "listeners",
+    "listener_count",
+)
+
 # The names of the emitter and hook API, which a custom method must not take.
 PROTECTED_METHODS = frozenset(
     {
-        "on",
-        "once",
-        "off",
-        "emit",
-        "add_listener",
-        "remove_listener",
-        "remove_all_listeners",
-        "listeners",
-        "listener_count",
+        *EMITTER_METHODS,
         "all",
         "around",
         "before",
