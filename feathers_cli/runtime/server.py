@@ -1,0 +1,294 @@
+"""Serving an app: its ASGI application, and uvicorn to run it.
+
+`app.asgi` composes the transports in `app.transports` (Socket.io now, REST later): each
+HTTP or websocket request goes to the first transport whose `matches(scope)` is true, and
+anything else gets a 404. The ASGI lifespan sets the transports and then the app up
+(`app.setup()`), and on shutdown disconnects the clients and tears the app down.
+
+`app.listen()` (blocking) and `await app.start()` (for async programs and tests) run that
+ASGI app with uvicorn, on 127.0.0.1 unless another host is given. A transport configured
+with a port of its own (`socketio(3031)`) is served by the same uvicorn server on a second
+listening socket, so both ports start and stop together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+import uvicorn
+
+if TYPE_CHECKING:
+    from .application import Application
+
+__all__ = ["FeathersASGI", "Server", "Transport", "asgi_app", "listen", "start"]
+
+logger = logging.getLogger("feathers.server")
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 3030
+
+
+class Transport(Protocol):
+    """What a transport in `app.transports` provides to the server.
+
+    `port` is None to be served on the app's port, or a port of its own.
+    """
+
+    port: int | None
+
+    def matches(self, scope: Scope) -> bool:
+        """Whether this HTTP/websocket request is for this transport."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle a request it matched (an ASGI application)."""
+
+    async def setup(self, app: Application) -> None:
+        """Get ready to serve; runs before `app.setup()`."""
+
+    async def close_connections(self) -> None:
+        """Close the clients' connections, when the server is about to stop."""
+
+    async def teardown(self, app: Application) -> None:
+        """Release what `setup` started; runs after `app.teardown()`."""
+
+
+def asgi_app(app: Application) -> FeathersASGI:
+    """The ASGI application of `app` (what `app.asgi` returns)."""
+    return FeathersASGI(app)
+
+
+class FeathersASGI:
+    """An ASGI application that routes requests to the app's transports.
+
+    `dedicated` maps the listening ports of transports that have a port of their own to
+    those transports (set by `start`/`listen`, which open those ports).
+    """
+
+    def __init__(self, app: Application, dedicated: dict[int, Transport] | None = None) -> None:
+        self.app = app
+        self.dedicated = dedicated or {}
+        self.startup_error: BaseException | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if kind not in ("http", "websocket"):
+            return
+        server = scope.get("server")
+        own = self.dedicated.get(server[1]) if server else None
+        candidates = [own] if own is not None else self._shared_transports()
+        for transport in candidates:
+            if transport.matches(scope):
+                await transport(scope, receive, send)
+                return
+        await _not_found(scope, receive, send)
+
+    def _shared_transports(self) -> list[Transport]:
+        return [t for t in self.app.transports if getattr(t, "port", None) is None]
+
+    async def startup(self) -> None:
+        """Set up the transports, then the app."""
+        for transport in self.app.transports:
+            await transport.setup(self.app)
+        await self.app.setup()
+
+    async def shutdown(self) -> None:
+        """Disconnect the clients, tear the app down, then the transports."""
+        for transport in self.app.transports:
+            await transport.close_connections()
+        try:
+            await self.app.teardown()
+        finally:
+            for transport in self.app.transports:
+                await transport.teardown(self.app)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    self.startup_error = exc
+                    logger.exception("The app failed to start")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                try:
+                    await self.shutdown()
+                except Exception as exc:
+                    logger.exception("The app failed to shut down cleanly")
+                    await send({"type": "lifespan.shutdown.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1000})
+        return
+    body = b"Not Found"
+    headers = [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 404, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class _UvicornServer(uvicorn.Server):
+    """uvicorn, disconnecting the Socket.io clients *before* it waits for open requests to
+    finish: a pending long-poll would otherwise hold the shutdown for up to a minute."""
+
+    def __init__(self, config: uvicorn.Config, asgi: FeathersASGI) -> None:
+        super().__init__(config)
+        self.asgi = asgi
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for transport in self.asgi.app.transports:
+            try:
+                await transport.close_connections()
+            except Exception:
+                logger.exception("Could not close the connections of %r", transport)
+        await super().shutdown(sockets)
+
+
+class Server:
+    """A running app (from `await app.start()`): `.port`, `.ports`, `await .stop()`."""
+
+    def __init__(
+        self, uvicorn_server: _UvicornServer, task: asyncio.Task[None], ports: dict[Any, int]
+    ) -> None:
+        self._server = uvicorn_server
+        self._task = task
+        self.ports = ports
+        self.port: int = ports["app"]
+        self.host: str = uvicorn_server.config.host
+
+    @property
+    def url(self) -> str:
+        """`http://host:port` of the app's main port."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    async def stop(self) -> None:
+        """Disconnect every client, tear the app down and stop listening."""
+        if self._task.done():
+            return
+        self._server.should_exit = True
+        await self._task
+
+    async def __aenter__(self) -> Server:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family, backlog=2048)
+    sock.setblocking(False)
+    return sock
+
+
+def _prepare(
+    app: Application, port: int | None, host: str | None, options: dict[str, Any]
+) -> tuple[_UvicornServer, list[socket.socket], dict[Any, int]]:
+    """Bind the app's port and the transports' own ports; build the uvicorn server."""
+    host = host or DEFAULT_HOST
+    if port is None:
+        port = app.get("port") or DEFAULT_PORT
+    sockets = [_bind(host, int(port))]
+    ports: dict[Any, int] = {"app": sockets[0].getsockname()[1]}
+    dedicated: dict[int, Transport] = {}
+    try:
+        for transport in app.transports:
+            own_port = getattr(transport, "port", None)
+            if own_port is not None:
+                sockets.append(_bind(host, own_port))
+                bound = sockets[-1].getsockname()[1]
+                dedicated[bound] = transport
+                ports[transport] = bound
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    asgi = FeathersASGI(app, dedicated)
+    sizes = [getattr(t, "max_message_size", 0) for t in app.transports]
+    settings: dict[str, Any] = {
+        "lifespan": "on",
+        # Per-message deflate costs CPU on every frame for both ends and rarely pays off
+        # for small JSON messages; Socket.io (Node) has it off by default too.
+        "ws_per_message_deflate": False,
+        # A websocket frame larger than the transport accepts is refused by uvicorn
+        # before it is buffered in full.
+        "ws_max_size": max([*sizes, 0]) + 65536 if any(sizes) else 16 * 1024 * 1024,
+        "access_log": False,
+        "timeout_graceful_shutdown": 10,
+        **options,
+    }
+    config = uvicorn.Config(asgi, host=host, port=ports["app"], **settings)
+    return _UvicornServer(config, asgi), sockets, ports
+
+
+async def start(
+    app: Application, port: int | None = 0, host: str | None = None, **options: Any
+) -> Server:
+    """Set the app up and serve it in the background; returns when it is listening.
+
+    `port=0` picks a free port (`server.port` tells which). Options go to `uvicorn.Config`;
+    logging is left as the program configured it.
+    """
+    options.setdefault("log_config", None)
+    server, sockets, ports = _prepare(app, port, host, options)
+    task = asyncio.ensure_future(_serve(server, sockets))
+    while not server.started and not task.done():
+        await asyncio.sleep(0.005)
+    if not server.started:
+        exc = task.exception() if not task.cancelled() else None
+        cause = server.asgi.startup_error or exc
+        raise RuntimeError(f"The app could not start: {cause}") from cause
+    return Server(server, task, ports)
+
+
+async def _serve(server: _UvicornServer, sockets: list[socket.socket]) -> None:
+    try:
+        await server.serve(sockets=sockets)
+    except SystemExit:
+        # uvicorn exits when the lifespan startup fails; `start` reports the reason.
+        pass
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def listen(
+    app: Application, port: int | None = None, host: str | None = None, **options: Any
+) -> None:
+    """Serve the app until Ctrl-C or SIGTERM (blocking); services are torn down on the way out.
+
+    `port` defaults to the `port` setting, else 3030; `host` to 127.0.0.1 (pass
+    `host='0.0.0.0'` to accept connections from other machines). Options go to
+    `uvicorn.Config` (e.g. `log_level='debug'`).
+    """
+    server, sockets, ports = _prepare(app, port, host, options)
+    # uvicorn prints its own "running on" line only for sockets it binds itself.
+    announce = logging.getLogger("uvicorn.error")
+    for name, bound in ports.items():
+        what = "app" if name == "app" else type(name).__name__
+        announce.info("Feathers %s listening on http://%s:%s", what, server.config.host, bound)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
+        asyncio.run(_serve(server, sockets))
+    if server.asgi.startup_error is not None:
+        raise RuntimeError("The app could not start") from server.asgi.startup_error
