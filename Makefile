@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Creates a demo chat app (default database) under .demo/ and serves it on port 3030.
+# Creates a demo chat app (default database: SQLite, in .demo/chat/data/) with a messages
+# service, migrates it, and serves it on port 3030.
 demo: install
 	rm -rf $(DEMO_DIR)/chat
 	mkdir -p $(DEMO_DIR)
 	cd $(DEMO_DIR) && ../$(BIN)/feathers new chat --yes
 	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers generate service messages --yes
+	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers migrate
 	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers start --host 127.0.0.1 --port 3030
 
 interop-deps:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from feathers_cli.runtime import feathers  # noqa: E402
-from feathers_cli.runtime.memory import MemoryService  # noqa: E402
+from feathers_cli.runtime import feathers
+from feathers_cli.runtime.memory import MemoryService
 
 
 async def per_call(call, calls: int) -> float:

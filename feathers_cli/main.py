@@ -1,7 +1,8 @@
 """The `feathers` command: parses arguments, calls the library, maps errors to exit codes.
 
 Exit codes: 0 ok, 1 a user error (`CLIError`, one line on stderr), 2 a usage error.
-Every command's work lives in a module (generators.new, dev, vendor); this file only wires.
+Every command's work lives in a module (generators.new, generators.migrate, dev, vendor);
+this file only wires.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
@@ -18,7 +19,11 @@ from typer.core import TyperGroup
 from . import __version__
 from .errors import CLIError
 from .generators.cli import generate_app
+from .generators.migrate import migrate_command
 from .project import find_project
+
+if TYPE_CHECKING:
+    from .generators.new import CreatedProject
 
 
 class FeathersGroup(TyperGroup):
@@ -39,7 +44,7 @@ app = typer.Typer(
     epilog=(
         "Examples:\n\n"
         "  feathers new chat --yes\n\n"
-        "  cd chat && feathers dev --port 3030\n\n"
+        "  cd chat && feathers migrate && feathers dev --port 3030\n\n"
         "  feathers upgrade"
     ),
     no_args_is_help=True,
@@ -75,6 +80,8 @@ def main(
         "Examples:\n\n"
         "  feathers new chat --yes\n\n"
         "  feathers new my-app --description 'Team chat' --transport socketio --database memory\n\n"
+        "  feathers new api --database postgresql "
+        "--database-url postgresql://me:secret@localhost:5432/api --yes\n\n"
         "  feathers new api --directory services/api --yes"
     )
 )
@@ -95,7 +102,19 @@ def new(
     ] = None,
     database: Annotated[
         str | None,
-        typer.Option(help="Default data store of services: memory.", show_default=False),
+        typer.Option(
+            help="Where services keep data: sqlite (the default: a file under data/), "
+            "postgresql, or memory (no database).",
+            show_default=False,
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The development database's URL (default: sqlite:///data/development.sqlite, "
+            "or postgresql://postgres@localhost:5432/PACKAGE). Tests use their own database.",
+            show_default=False,
+        ),
     ] = None,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Take the defaults for every flag not given.")
@@ -109,10 +128,9 @@ def new(
     """
     from .generators import format_tree
     from .generators.new import (
-        DATABASES,
         NewAnswers,
         create_project,
-        parse_choice,
+        parse_database,
         parse_transports,
         project_names,
     )
@@ -121,7 +139,8 @@ def new(
         names=project_names(name),
         description=description,
         transports=None if transport is None else parse_transports(transport),
-        database=None if database is None else parse_choice("--database", database, DATABASES),
+        database=parse_database(database, database_url),
+        database_url=database_url,
     )
     missing = answers.missing_flags()
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
@@ -141,14 +160,33 @@ def new(
     typer.echo(
         f"Created {answers.names.folder} (package {answers.names.package}) in {where}\n\n"
         + format_tree(shown, f"{created.root.name}/")
+        + "\n\n"
+        + _database_summary(created, database_url is None)
         + "\n\nNext steps:\n"
         + f"  cd {where}\n"
         + "  python -m venv .venv && . .venv/bin/activate\n"
         + '  pip install -e ".[test]"\n'
         + "  pytest\n"
+        + ("" if created.database == "memory" else "  feathers migrate\n")
         + "  feathers dev",
         err=True,
     )
+
+
+def _database_summary(created: CreatedProject, default_url: bool) -> str:
+    if created.database == "memory":
+        return "Database: none (services keep their data in memory)."
+    summary = (
+        f"Database: {created.database} at {created.database_url}"
+        f"{' (the default)' if default_url else ''}; "
+        f"the tests use {created.test_database_url}."
+    )
+    if created.database == "postgresql" and default_url:
+        summary += (
+            "\nBoth databases must exist on that server: pass --database-url, or edit "
+            "[database] url in config/default.toml (FEATHERS_DATABASE__URL overrides it)."
+        )
+    return summary
 
 
 HostOption = Annotated[
@@ -214,6 +252,17 @@ def upgrade(
         typer.echo(f"  removed {RUNTIME_PACKAGE}/{name}", err=True)
     for name in result.untracked:
         typer.echo(f"  left alone {RUNTIME_PACKAGE}/{name} (not part of the runtime)", err=True)
+
+
+app.command(
+    "migrate",
+    epilog=(
+        "Examples:\n\n"
+        "  feathers migrate\n\n"
+        "  feathers migrate --env test --reset\n\n"
+        "  FEATHERS_ENV=production feathers migrate"
+    ),
+)(migrate_command)
 
 
 def _relative(path: Path) -> str:

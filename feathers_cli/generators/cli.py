@@ -1,5 +1,5 @@
 """`feathers generate` (alias `g`): the commands that grow a project, a thin layer over
-`generators.service` and `generators.hook`.
+`generators.service`, `generators.hook` and `generators.connection`.
 
 Each command finds the project from the current folder, plans every change (which validates
 everything), then prints the plan (`--dry-run`) or applies it, all files or none. Errors are
@@ -17,17 +17,19 @@ import typer
 
 from ..inject import Changes, apply_changes
 from ..project import find_project
+from .connection import connection_command
 
 __all__ = ["generate_app"]
 
 generate_app = typer.Typer(
     name="generate",
-    help="Add services and hooks to the project in (or above) the current folder.",
+    help="Add services, hooks and a database to the project in (or above) the current folder.",
     epilog=(
         "Examples:\n\n"
         "  feathers generate service messages\n\n"
         "  feathers g service todos --path api/todos --adapter custom\n\n"
-        "  feathers g hook log_runtime --type around --service messages"
+        "  feathers g hook log_runtime --type around --service messages\n\n"
+        "  feathers g connection --database sqlite"
     ),
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -49,6 +51,7 @@ JsonOption = Annotated[
         "Examples:\n\n"
         "  feathers generate service messages\n\n"
         "  feathers g service todos --path api/todos --methods find,get,create,update\n\n"
+        "  feathers g service drafts --adapter memory\n\n"
         "  feathers g service weather --adapter custom --methods find,get --dry-run"
     )
 )
@@ -71,7 +74,9 @@ def service(
     adapter: Annotated[
         str | None,
         typer.Option(
-            help="memory (Feathers' memory adapter) or custom (your own class).",
+            help="sql (a table of the app's database, and its migration; the default when "
+            "the project has a database), memory (Feathers' memory adapter; the default "
+            "otherwise) or custom (your own class).",
             show_default=False,
         ),
     ] = None,
@@ -89,19 +94,27 @@ def service(
 ) -> None:
     """Add a service: its folder, a test, and its registration in services/__init__.py.
 
-    Files: <package>/services/<folder>/ (registration with hooks, class) and tests/services/.
+    Files: <package>/services/<folder>/ (registration with hooks, class) and tests/services/;
+    sql services also get a migration in migrations/versions/ (then run `feathers migrate`).
 
     On a terminal, asks for --path, --adapter and --methods when not given (unless --yes).
     """
     from .names import service_names
-    from .service import ADAPTERS, DEFAULT_METHODS, ServiceAnswers, parse_methods, plan_service
+    from .service import (
+        ADAPTERS,
+        DEFAULT_METHODS,
+        ServiceAnswers,
+        default_adapter,
+        parse_methods,
+        plan_service,
+    )
 
     project = find_project(Path.cwd())
     default_path = service_names(name).path if path is None else path
     if _interactive(yes):
         path = path or typer.prompt("Path", default=default_path, err=True)
         adapter = adapter or typer.prompt(
-            f"Adapter ({', '.join(ADAPTERS)})", default=ADAPTERS[0], err=True
+            f"Adapter ({', '.join(ADAPTERS)})", default=default_adapter(project), err=True
         )
         methods = methods or typer.prompt(
             "Methods clients may call", default=",".join(DEFAULT_METHODS), err=True
@@ -109,11 +122,18 @@ def service(
     answers = ServiceAnswers(
         name=name,
         path=path,
-        adapter=adapter or ADAPTERS[0],
+        adapter=adapter or default_adapter(project),
         methods=None if methods is None else parse_methods(methods),
     )
     generated = plan_service(project, answers)
     test_file = next(p for p in generated.changes.created if p.name.startswith("test_"))
+    next_steps = f"Run its tests: pytest {generated.changes.relative(test_file)}"
+    if generated.adapter == "sql":
+        next_steps += (
+            "\nCreate its table in the development database: feathers migrate"
+            "\n(add columns in its service.py, then: alembic revision --autogenerate -m "
+            '"..." and feathers migrate)'
+        )
     _finish(
         generated.changes,
         generated.to_json(),
@@ -123,7 +143,7 @@ def service(
             f"Service {generated.names.class_name} at path '{generated.names.path}' "
             f"({generated.adapter}; methods {','.join(generated.methods)})."
         ),
-        next_steps=f"Run its tests: pytest {generated.changes.relative(test_file)}",
+        next_steps=next_steps,
     )
 
 
@@ -205,6 +225,17 @@ def hook(
         summary=summary,
         next_steps=next_steps,
     )
+
+
+generate_app.command(
+    "connection",
+    epilog=(
+        "Examples:\n\n"
+        "  feathers generate connection --database sqlite\n\n"
+        "  feathers g connection --database postgresql "
+        "--url postgresql://me:secret@localhost:5432/chat"
+    ),
+)(connection_command)
 
 
 def _interactive(yes: bool) -> bool:

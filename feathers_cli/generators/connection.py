@@ -46,9 +46,13 @@ __all__ = [
     "GeneratedConnection",
     "add_database",
     "connection_command",
+    "database_urls",
+    "default_url",
     "has_database",
     "plan_connection",
+    "sql_service_context",
     "sql_service_files",
+    "url_database",
 ]
 
 DATABASES = ("sqlite", "postgresql")
@@ -88,26 +92,41 @@ def has_database(project: Project) -> bool:
     return (project.package_dir / "database.py").is_file()
 
 
-def database_urls(project: Project, database: str, url: str | None) -> tuple[str, str]:
+def database_urls(
+    package: str, database: str, url: str | None, *, flag: str = "--url"
+) -> tuple[str, str]:
     """The development and test URLs: SQLite files under data/, or the PostgreSQL URL and the
-    same server's `<name>_test` database."""
+    same server's `<name>_test` database. `flag` names the option in error messages."""
     if database not in DATABASES:
         choices = ", ".join(DATABASES)
         raise UsageError(f"--database {database!r} is not supported; choose from: {choices}")
     if url is None:
         if database == "sqlite":
             return SQLITE_URLS
-        url = f"postgresql://postgres@localhost:5432/{project.package}"
-    scheme = urlsplit(url).scheme.partition("+")[0]
-    if scheme not in _URL_SCHEMES[database] or any(c in url for c in "\n\r\"'"):
-        raise UsageError(f"--url {url!r} is not a {database} URL (e.g. {_example(database)})")
+        url = default_url(package, database)
+    if url_database(url) != database or any(c in url for c in "\n\r\"'"):
+        raise UsageError(f"{flag} {url!r} is not a {database} URL (e.g. {_example(database)})")
     if database == "sqlite":
         return url, SQLITE_URLS[1]
     parts = urlsplit(url)
     name = parts.path.strip("/")
     if not name:
-        raise UsageError(f"--url {url!r} names no database (e.g. {_example(database)})")
+        raise UsageError(f"{flag} {url!r} names no database (e.g. {_example(database)})")
     return url, urlunsplit(parts._replace(path=f"/{name}_test"))
+
+
+def default_url(package: str, database: str) -> str:
+    """The development URL when none is given: a SQLite file under data/, or a local
+    PostgreSQL server's database named after the package (its `postgres` role)."""
+    if database == "sqlite":
+        return SQLITE_URLS[0]
+    return f"postgresql://postgres@localhost:5432/{package}"
+
+
+def url_database(url: str) -> str | None:
+    """The database a URL is for (`postgres+asyncpg://...` -> postgresql), or None."""
+    scheme = urlsplit(url).scheme.partition("+")[0]
+    return next((name for name, schemes in _URL_SCHEMES.items() if scheme in schemes), None)
 
 
 def _example(database: str) -> str:
@@ -118,7 +137,7 @@ def _example(database: str) -> str:
 
 def plan_connection(project: Project, answers: ConnectionAnswers) -> GeneratedConnection:
     """Validate the answers against the project and compute every change, writing nothing."""
-    url, test_url = database_urls(project, answers.database, answers.url)
+    url, test_url = database_urls(project.package, answers.database, answers.url)
     if has_database(project):
         where = (project.package_dir / "database.py").relative_to(project.root).as_posix()
         raise AlreadyExists(f"the project already has a database ({where}); nothing was written")
@@ -172,23 +191,27 @@ def plan_connection(project: Project, answers: ConnectionAnswers) -> GeneratedCo
     return GeneratedConnection(answers.database, url, test_url, changes)
 
 
-def add_database(root: Path, url: str | None = None) -> None:
-    """Add the connection that `[tool.feathers] database` of a new project names (if any);
-    `feathers new` calls this on the rendered project."""
+def add_database(root: Path, url: str | None = None) -> GeneratedConnection | None:
+    """Add the connection that `[tool.feathers] database` of a new project names, with `url`
+    (`--database-url`) or the default one; None for `memory`. `feathers new` calls this on
+    the rendered project."""
     project = find_project(root)
     database = str(project.config.get("database", "memory"))
     if database == "memory":
         if url is not None:
             raise UsageError("--database-url needs --database sqlite or postgresql")
-        return
-    apply_changes(plan_connection(project, ConnectionAnswers(database, url)).changes)
+        return None
+    database_urls(project.package, database, url, flag="--database-url")
+    generated = plan_connection(project, ConnectionAnswers(database, url))
+    apply_changes(generated.changes)
+    return generated
 
 
 def sql_service_files(project: Project, names: ServiceNames) -> list[NewFile]:
     """The migration creating the table of a new SQL service (its `service.py` is rendered
     from `sql/service.py.jinja` with `sql_service_context`)."""
     if not has_database(project):
-        raise UsageError("--adapter sql needs a database: run `feathers generate connection` first")
+        raise CLIError("--adapter sql needs a database: run `feathers generate connection` first")
     versions = project.root / "migrations" / "versions"
     revision = secrets.token_hex(6)
     context = {
@@ -369,8 +392,9 @@ def connection_command(
 ) -> None:
     """Add a database to the project: config, the engine in app.py, Alembic migrations.
 
-    Then `feathers generate service NAME` makes SQL services, and `feathers migrate`
-    brings the database up to date.
+    For a project without one (`feathers new --database memory`); the tests get their own.
+
+    Then `feathers g service NAME` makes SQL services; `feathers migrate` creates their tables.
     """
     project = find_project(Path.cwd())
     generated = plan_connection(project, ConnectionAnswers(database or "sqlite", url))

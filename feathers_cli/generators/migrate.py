@@ -78,8 +78,11 @@ def migrate_command(
 ) -> None:
     """Bring the database up to date with the migrations in migrations/versions/.
 
-    Works from any folder of the project; config/ decides the database (FEATHERS_ENV or
-    --env picks the environment). To go back a revision: `alembic downgrade -1`.
+    Works from any folder of the project.
+
+    The database is the one config/ names (database.url) for FEATHERS_ENV, or for --env.
+
+    To go back a revision: `alembic downgrade -1`, from the project folder.
     """
     project = find_project(Path.cwd())
     plan = plan_migration(project, revision, environment=env, reset=reset)

@@ -4,6 +4,10 @@
     answers = NewAnswers(names, description=None, transports=["socketio"], database=None)
     created = create_project(answers, Path("my-app"), ask=False)
 
+A project with a database (`sqlite`, the default, or `postgresql`) gets its connection from
+`generators.connection.add_database` once the template is rendered and the runtime vendored:
+config, engine, Alembic migrations, the tests' own database.
+
 Everything is checked before anything is written. The project is rendered into a hidden
 temporary folder next to the target and renamed into place at the end, so a failure or a
 Ctrl-C leaves no folder behind.
@@ -18,7 +22,7 @@ import shutil
 import sys
 import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,7 @@ from .. import __version__
 from ..errors import CLIError, UsageError
 from ..vendor import vendor_runtime
 from . import templates_root
+from .connection import add_database, database_urls, url_database
 
 __all__ = [
     "DATABASES",
@@ -35,15 +40,16 @@ __all__ = [
     "NewAnswers",
     "create_project",
     "parse_choice",
+    "parse_database",
     "parse_transports",
     "project_names",
 ]
 
 # The choices of copier.yml; tests/cli check both lists agree.
 TRANSPORTS = ("socketio",)
-DATABASES = ("memory",)
+DATABASES = ("sqlite", "postgresql", "memory")
 DEFAULT_TRANSPORTS = ("socketio",)
-DEFAULT_DATABASE = "memory"
+DEFAULT_DATABASE = "sqlite"
 DEFAULT_DESCRIPTION = "A Feathers real-time app"
 
 # Import names a generated project cannot take without shadowing something it imports: the
@@ -138,14 +144,38 @@ def parse_choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def parse_database(database: str | None, url: str | None) -> str | None:
+    """`--database` checked against `--database-url`: the URL's database when only the URL
+    is given, None when neither is (asked, or the default); `UsageError` when they disagree."""
+    if database is not None:
+        parse_choice("--database", database, DATABASES)
+    if url is None:
+        return database
+    if database is None:
+        database = url_database(url)
+        if database is None:
+            raise UsageError(
+                f"--database-url {url!r} is not a sqlite or postgresql URL "
+                "(e.g. sqlite:///data/app.sqlite, postgresql://user:password@localhost/app)"
+            )
+    if database == "memory":
+        raise UsageError("--database-url needs --database sqlite or postgresql")
+    return database
+
+
 @dataclass(frozen=True)
 class NewAnswers:
-    """The answers of `feathers new`; None means "not given" (asked, or the default)."""
+    """The answers of `feathers new`; None means "not given" (asked, or the default).
+
+    `database_url` is the development database's URL (`--database-url`); None takes the
+    default of the database (see `generators.connection.default_url`).
+    """
 
     names: ProjectNames
     description: str | None = None
     transports: list[str] | None = None
     database: str | None = None
+    database_url: str | None = None
 
     def missing_flags(self) -> list[str]:
         """The flags of the answers not given, in the order copier would ask for them."""
@@ -176,6 +206,10 @@ class NewAnswers:
 class CreatedProject:
     root: Path
     files: list[str]
+    database: str = "memory"
+    database_url: str | None = None
+    """The development database's URL (None for `memory`); the tests use `test_database_url`."""
+    test_database_url: str | None = None
 
 
 def check_target(target: Path) -> None:
@@ -196,6 +230,10 @@ def create_project(answers: NewAnswers, target: Path, *, ask: bool) -> CreatedPr
     """
     if answers.description is not None and "\n" in answers.description:
         raise UsageError("--description must be a single line")
+    database = parse_database(answers.database, answers.database_url)
+    if database not in (None, "memory"):
+        database_urls(answers.names.package, database, answers.database_url, flag="--database-url")
+    answers = replace(answers, database=database)
     target = target.absolute()
     check_target(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -203,6 +241,8 @@ def create_project(answers: NewAnswers, target: Path, *, ask: bool) -> CreatedPr
         staging.chmod(0o777 & ~_current_umask())  # mkdtemp makes it private (0o700)
         _render_template(answers, staging, ask=ask)
         vendor_runtime(staging)
+        # the database may come from copier's question: read back from [tool.feathers]
+        connection = add_database(staging, answers.database_url)
         files = sorted(
             path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file()
         )
@@ -213,7 +253,15 @@ def create_project(answers: NewAnswers, target: Path, *, ask: bool) -> CreatedPr
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return CreatedProject(root=target, files=files)
+    if connection is None:
+        return CreatedProject(root=target, files=files)
+    return CreatedProject(
+        root=target,
+        files=files,
+        database=connection.database,
+        database_url=connection.url,
+        test_database_url=connection.test_url,
+    )
 
 
 def _current_umask() -> int:

@@ -1,6 +1,6 @@
 """`feathers generate service`: a service folder, its test, and its registration.
 
-    answers = ServiceAnswers(name="messages", path=None, adapter="memory", methods=None)
+    answers = ServiceAnswers(name="messages", path=None, adapter="sql", methods=None)
     generated = plan_service(project, answers)     # validates everything, writes nothing
     apply_changes(generated.changes)
 
@@ -8,9 +8,13 @@ For `api/todos` it plans::
 
     <package>/services/api/__init__.py          (when missing: the `api` folder's package)
     <package>/services/api/todos/__init__.py    PATH, METHODS, register_api_todos(app), hooks
-    <package>/services/api/todos/service.py     TodosService
+    <package>/services/api/todos/service.py     TodosService (sql: and the api_todos table)
+    migrations/versions/<rev>_create_api_todos.py   (sql only: creates the table)
     tests/services/test_api_todos_service.py
     <package>/services/__init__.py              + import and call of register_api_todos
+
+The adapter defaults to `sql` in a project with a database (`default_adapter`), else
+`memory`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from ..errors import UsageError
 from ..inject import AlreadyExists, Changes, Insertion, NewFile, plan_changes
 from ..project import Project
 from . import templates_root
+from .connection import has_database, sql_service_context, sql_service_files
 from .names import ServiceNames, service_names
 
 __all__ = [
@@ -35,13 +40,14 @@ __all__ = [
     "GeneratedService",
     "RegisteredService",
     "ServiceAnswers",
+    "default_adapter",
     "parse_methods",
     "plan_service",
     "registered_services",
     "render_fragment",
 ]
 
-ADAPTERS = ("memory", "custom")
+ADAPTERS = ("sql", "memory", "custom")
 STANDARD_METHODS = ("find", "get", "create", "update", "patch", "remove")
 # Feathers' generator leaves `update` out unless asked: `patch` is what clients usually want.
 DEFAULT_METHODS = ("find", "get", "create", "patch", "remove")
@@ -70,6 +76,11 @@ class ServiceAnswers:
     path: str | None = None
     adapter: str = "memory"
     methods: list[str] | None = None
+
+
+def default_adapter(project: Project) -> str:
+    """`sql` when the project has a database, else `memory`."""
+    return "sql" if has_database(project) else "memory"
 
 
 @dataclass(frozen=True)
@@ -194,12 +205,17 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
             )
 
     context = _template_context(project, names, answers.adapter, methods)
+    class_template = f"service/{answers.adapter}.py.jinja"
+    extra_files: list[NewFile] = []
+    if answers.adapter == "sql":
+        extra_files = sql_service_files(project, names)  # refuses a project without database
+        context.update(sql_service_context(names))
+        class_template = "sql/service.py.jinja"
     files = [
         NewFile(folder / "__init__.py", render_fragment("service/registration.py.jinja", context)),
-        NewFile(
-            folder / "service.py", render_fragment(f"service/{answers.adapter}.py.jinja", context)
-        ),
+        NewFile(folder / "service.py", render_fragment(class_template, context)),
         NewFile(test_file, render_fragment("service/test_service.py.jinja", context)),
+        *extra_files,
     ]
     for depth in range(1, len(names.folder)):
         package = services_dir.joinpath(*names.folder[:depth]) / "__init__.py"

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import socketio as python_socketio
+from socketio import packet as sio_packet
 
 from . import errors
 from ._socket import (
@@ -117,6 +118,7 @@ class SocketServer(python_socketio.AsyncServer):
         self.connection_listeners: list[Callable[[Socket], Any]] = []
         self.connect_timeout = CONNECT_TIMEOUT
         self.feathers_sockets: dict[str, Socket] = {}
+        self.feathers_call: Callable[..., Any] | None = None
         self._last_warning = 0.0
 
     def use(self, middleware: Middleware) -> SocketServer:
@@ -136,6 +138,22 @@ class SocketServer(python_socketio.AsyncServer):
             return listener
 
         return add if handler is None else add(handler)
+
+    async def _handle_event_internal(
+        self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any
+    ) -> None:
+        # A Feathers call (an event without a handler of its own, in the default namespace)
+        # goes straight to the transport: python-socketio would look its handler up and check
+        # whether it is a coroutine function on every call. Anything else takes its path.
+        call = self.feathers_call
+        if call is None or namespace != "/" or data[0] in self.handlers.get("/", ()):
+            await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+            return
+        reply = await call(data[0], sid, *data[1:])
+        if id is not None:
+            arguments = list(reply) if isinstance(reply, tuple) else [reply]
+            ack = self.packet_class(sio_packet.ACK, data=arguments, namespace="/", id=id)
+            await self._send_packet(eio_sid, ack)
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         # A frame python-socketio cannot make sense of must not log a traceback at ERROR
@@ -192,6 +210,7 @@ class SocketioTransport:
         self.io.on("connect", self._on_connect)
         self.io.on("disconnect", self._on_disconnect)
         self.io.on("*", self._on_call)
+        self.io.feathers_call = self._on_call
 
     # The server.Transport interface
 

@@ -19,10 +19,11 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[..., Project]:
-    """Generate a project (all defaults) under tmp_path and return it."""
+    """Generate a project under tmp_path (all defaults: SQLite, unless `database`)."""
 
-    def make(name: str = "chat") -> Project:
-        created = create_project(NewAnswers(project_names(name)), tmp_path / name, ask=False)
+    def make(name: str = "chat", database: str | None = None) -> Project:
+        answers = NewAnswers(project_names(name), database=database)
+        created = create_project(answers, tmp_path / name, ask=False)
         return find_project(created.root)
 
     return make

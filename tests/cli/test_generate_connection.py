@@ -1,9 +1,11 @@
-"""`feathers generate connection`: the database files and edits, validation, all or nothing,
-and a generated project with a SQL service that migrates, passes its tests and keeps data."""
+"""`feathers generate connection`: the database files and edits, validation, all or nothing;
+then SQL services on it, and generated projects (SQLite, and PostgreSQL when a server is
+available) that migrate, pass their own tests and keep their data."""
 
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 import os
 import subprocess
@@ -12,55 +14,55 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
+import sqlalchemy as sa
+from typer.testing import CliRunner, Result
 
 from feathers_cli.errors import CLIError, UsageError
 from feathers_cli.generators import connection
-from feathers_cli.generators.names import service_names
 from feathers_cli.generators.new import NewAnswers, create_project, project_names
-from feathers_cli.generators.service import ServiceAnswers, plan_service
-from feathers_cli.inject import AlreadyExists, MissingMarker, apply_changes
-from feathers_cli.main import FeathersGroup
+from feathers_cli.inject import AlreadyExists
+from feathers_cli.main import app
 from feathers_cli.project import Project, find_project
 
+from .generate_helpers import snapshot
 
-def new_project(folder: Path, name: str = "chat") -> Project:
-    created = create_project(
-        NewAnswers(project_names(name), database="memory"), folder / name, ask=False
-    )
+
+def new_project(folder: Path, name: str = "chat", **answers: str) -> Project:
+    """`feathers new NAME` with `answers`; by default without a database, as `generate
+    connection` finds a project."""
+    answers.setdefault("database", "memory")
+    created = create_project(NewAnswers(project_names(name), **answers), folder / name, ask=False)
     return find_project(created.root)
 
 
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts
-    }
-
-
-def command_app() -> typer.Typer:
-    app = typer.Typer(cls=FeathersGroup)  # maps CLIErrors to exit codes, as `feathers` does
-    app.command("connection")(connection.connection_command)
-    app.command("other")(lambda: None)  # two commands: typer keeps the command's name
-    return app
-
-
-def run(project: Project, *args: str) -> object:
+def feathers(project: Project, *args: str) -> Result:
+    """`feathers ARGS...` from a folder inside the project (any folder works), no terminal."""
     cwd = os.getcwd()
-    os.chdir(project.package_dir)  # any folder of the project
+    os.chdir(project.package_dir)
     try:
-        return CliRunner().invoke(command_app(), ["connection", *args])
+        return CliRunner().invoke(app, list(args))
     finally:
         os.chdir(cwd)
 
 
+def migration_revisions(project: Project) -> dict[str, tuple[str, str | None]]:
+    """file name -> (revision, down_revision) of every migration."""
+    found = {}
+    for path in (project.root / "migrations" / "versions").glob("*_create_*.py"):
+        values = {
+            node.targets[0].id: ast.literal_eval(node.value)
+            for node in ast.parse(path.read_text()).body
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        }
+        found[path.name] = (values["revision"], values["down_revision"])
+    return found
+
+
 def test_sqlite_connection_adds_config_engine_migrations_and_dependencies(tmp_path: Path) -> None:
     project = new_project(tmp_path)
-    apply_changes(
-        connection.plan_connection(project, connection.ConnectionAnswers("sqlite")).changes
-    )
+    result = feathers(project, "generate", "connection", "--database", "sqlite")
+    assert result.exit_code == 0, result.output
+    assert "Next: pip install -e '.[test]'" in result.stderr
     root = project.root
     app_source = (project.package_dir / "app.py").read_text()
     ast.parse(app_source)
@@ -82,20 +84,21 @@ def test_sqlite_connection_adds_config_engine_migrations_and_dependencies(tmp_pa
     assert find_project(root).config["database"] == "sqlite"
 
 
-def test_running_it_twice_refuses_and_changes_nothing(tmp_path: Path) -> None:
-    project = new_project(tmp_path)
-    assert run(project, "--database", "sqlite").exit_code == 0
+def test_a_project_with_a_database_refuses_another_and_changes_nothing(tmp_path: Path) -> None:
+    project = new_project(tmp_path, database="sqlite")  # `feathers new` added it already
     before = snapshot(project.root)
-    result = run(project, "--database", "postgresql")
+    result = feathers(project, "g", "connection", "--database", "postgresql")
     assert result.exit_code == 1
-    assert "already has a database" in result.output
+    assert "already has a database (chat/database.py)" in result.stderr
     assert snapshot(project.root) == before
 
 
 def test_postgresql_url_gives_the_tests_their_own_database(tmp_path: Path) -> None:
     project = new_project(tmp_path)
     url = "postgresql://me:secret@db.example.com:5432/chat"
-    result = run(project, "--database", "postgresql", "--url", url, "--json")
+    result = feathers(
+        project, "g", "connection", "--database", "postgresql", "--url", url, "--json"
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert (
@@ -123,18 +126,18 @@ def test_bad_answers_are_usage_errors_and_write_nothing(
 ) -> None:
     project = new_project(tmp_path)
     before = snapshot(project.root)
-    result = run(project, *args)
+    result = feathers(project, "g", "connection", *args)
     assert result.exit_code == 2
-    assert message in result.output
+    assert message in result.stderr
     assert snapshot(project.root) == before
 
 
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     project = new_project(tmp_path)
     before = snapshot(project.root)
-    result = run(project, "--dry-run")
+    result = feathers(project, "g", "connection", "--dry-run")
     assert result.exit_code == 0
-    assert "Would create" in result.output and "configure_database(app)" in result.output
+    assert "Would create" in result.stderr and "configure_database(app)" in result.stderr
     assert snapshot(project.root) == before
 
 
@@ -143,135 +146,163 @@ def test_a_missing_marker_writes_nothing_and_says_what_to_add(tmp_path: Path) ->
     app_file = project.package_dir / "app.py"
     app_file.write_text(app_file.read_text().replace("# feathers:connections", "# gone"))
     before = snapshot(project.root)
-    with pytest.raises(MissingMarker, match=r"configure_database\(app\)"):
-        connection.plan_connection(project, connection.ConnectionAnswers("sqlite"))
+    result = feathers(project, "g", "connection")
+    assert result.exit_code == 1
+    assert "configure_database(app)" in result.stderr
     assert snapshot(project.root) == before
 
 
 def test_add_database_for_new_projects(tmp_path: Path) -> None:
     project = new_project(tmp_path)
-    connection.add_database(project.root)  # memory: nothing to add
+    assert connection.add_database(project.root) is None  # memory: nothing to add
     assert not connection.has_database(project)
     with pytest.raises(UsageError, match="--database-url needs"):
         connection.add_database(project.root, "sqlite:///x.sqlite")
     text = project.pyproject.read_text().replace('database = "memory"', 'database = "sqlite"')
     project.pyproject.write_text(text)
-    connection.add_database(project.root, "sqlite:///var/app.sqlite")
+    with pytest.raises(UsageError, match="--database-url 'postgresql://h/x' is not a sqlite"):
+        connection.add_database(project.root, "postgresql://h/x")
+    added = connection.add_database(project.root, "sqlite:///var/app.sqlite")
+    assert added is not None and added.test_url == "sqlite:///data/test.sqlite"
     default = tomllib.loads((project.root / "config" / "default.toml").read_text())
     assert default["database"]["url"] == "sqlite:///var/app.sqlite"
 
 
+def test_sql_services_need_a_database(tmp_path: Path) -> None:
+    project = new_project(tmp_path)
+    before = snapshot(project.root)
+    result = feathers(project, "g", "service", "messages", "--adapter", "sql")
+    assert result.exit_code == 1
+    assert "needs a database: run `feathers generate connection` first" in result.stderr
+    assert snapshot(project.root) == before
+    result = feathers(project, "g", "service", "messages", "--json")  # memory without one
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["service"]["adapter"] == "memory"
+
+
 def test_migrations_of_sql_services_form_one_chain(tmp_path: Path) -> None:
-    project = new_project(tmp_path)
-    with pytest.raises(UsageError, match="generate connection"):
-        connection.sql_service_files(project, service_names("messages"))
-    apply_changes(
-        connection.plan_connection(project, connection.ConnectionAnswers("sqlite")).changes
-    )
-    revisions = []
-    for name in ("messages", "api/todos"):
-        [migration] = connection.sql_service_files(project, service_names(name))
-        migration.path.write_text(migration.content)
-        values = {
-            node.targets[0].id: ast.literal_eval(node.value)
-            for node in ast.parse(migration.content).body
-            if isinstance(node, ast.Assign)
-        }
-        revisions.append((values["revision"], values["down_revision"]))
-    assert revisions[0][1] is None
-    assert revisions[1][1] == revisions[0][0]
-    assert "api_todos" in migration.content
-    fork = migration.path.with_name("fork.py")
-    fork.write_text(f"revision = 'fork'\ndown_revision = {revisions[0][0]!r}\n")
-    with pytest.raises(CLIError, match="several heads"):
-        connection.sql_service_files(project, service_names("notes"))
+    project = new_project(tmp_path, database="sqlite")
+    assert feathers(project, "g", "service", "messages").exit_code == 0  # sql by default
+    [(first, down)] = migration_revisions(project).values()
+    assert down is None
+    assert feathers(project, "g", "service", "api/todos").exit_code == 0
+    revisions = migration_revisions(project)
+    [todos] = [name for name in revisions if name.endswith("_create_api_todos.py")]
+    assert revisions[todos][1] == first
+    fork = project.root / "migrations" / "versions" / "fork_by_hand.py"
+    fork.write_text(f"revision = 'fork'\ndown_revision = {first!r}\n")
+    before = snapshot(project.root)
+    result = feathers(project, "g", "service", "notes")
+    assert result.exit_code == 1
+    assert "several heads" in result.stderr
+    assert snapshot(project.root) == before
 
 
-def add_sql_service(project: Project, name: str) -> None:
-    """`feathers generate service NAME --adapter sql`, or its parts while the service
-    generator does not offer the sql adapter yet."""
-    from feathers_cli.generators import service
+def postgres_project_url() -> str:
+    """A URL whose `<name>_test` database is the test server's: the generated tests use it.
+    (The server's role may not create databases, so the development one need not exist.)"""
+    from tests.runtime.test_adapter_sql import postgres_url
 
-    if "sql" in service.ADAPTERS:
-        apply_changes(plan_service(project, ServiceAnswers(name, adapter="sql")).changes)
-        return
-    generated = plan_service(project, ServiceAnswers(name, adapter="memory"))
-    names = service_names(name)
-    context = {
-        **service._template_context(project, names, "sql", generated.methods),
-        **connection.sql_service_context(names),
-    }
-    changes = generated.changes
-    for path, content in list(changes.created.items()):
-        if path.name == "service.py":
-            changes.created[path] = service.render_fragment("sql/service.py.jinja", context)
-        elif path.name == "__init__.py" and "app.use(" in content:
-            engine = 'app.get("database_engine"), '
-            changes.created[path] = content.replace("Service(paginate", f"Service({engine}paginate")
-        elif path.name.startswith("test_"):
-            changes.created[path] = content.replace('"done": True', '"text": "patched"').replace(
-                '["done"] is True', '["text"] == "patched"'
-            )
-    for new_file in connection.sql_service_files(project, names):
-        changes.created[new_file.path] = new_file.content
-    apply_changes(changes)
+    url = sa.engine.make_url(postgres_url())
+    if not (url.database or "").endswith("_test"):
+        pytest.skip(f"the test database {url.database!r} is not named <name>_test")
+    development = url.set(database=url.database.removesuffix("_test"))
+    return development.render_as_string(hide_password=False)
 
 
-def test_a_project_with_a_sql_service_migrates_passes_its_tests_and_keeps_data(
-    tmp_path: Path,
+def drop_generated_tables(test_url: str) -> None:
+    """Leave the shared test database as it was: no generated tables, no Alembic version."""
+
+    async def drop() -> None:
+        from feathers_cli.runtime.sql import create_engine
+
+        engine = create_engine(test_url)
+        try:
+            async with engine.begin() as conn:
+                await conn.exec_driver_sql("DROP TABLE IF EXISTS messages, alembic_version")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(drop())
+
+
+KEEPS_DATA = """
+import asyncio
+from chat.app import create_app
+from chat.database import migrate
+
+async def main():
+    app = create_app()
+    service = app.service("messages")
+    if not (await service.find({"query": {"text": "kept"}}))["total"]:
+        await service.create({"text": "kept"})
+    print([m["text"] for m in (await service.find({"query": {"text": "kept"}}))["data"]])
+    await app.teardown()
+
+migrate()
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_a_generated_project_with_a_sql_service_passes_its_tests_and_keeps_data(
+    tmp_path: Path, database: str
 ) -> None:
-    project = new_project(tmp_path)
-    apply_changes(
-        connection.plan_connection(project, connection.ConnectionAnswers("sqlite")).changes
-    )
-    add_sql_service(project, "messages")
-    root = project.root
-    tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "FEATHERS_ENV": "test"},
-    )
-    assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert (root / "data" / "test.sqlite").is_file()
-    assert not (root / "data" / "development.sqlite").exists()  # tests never touch dev data
-    script = (
-        "import asyncio\n"
-        "from chat.app import create_app\n"
-        "from chat.database import migrate\n"
-        "async def main():\n"
-        "    app = create_app()\n"
-        "    service = app.service('messages')\n"
-        "    if not (await service.find())['total']:\n"
-        "        await service.create({'text': 'kept'})\n"
-        "    print([m['text'] for m in (await service.find())['data']])\n"
-        "    await app.teardown()\n"
-        "migrate()\n"
-        "asyncio.run(main())\n"
-    )
-    environ = {k: v for k, v in os.environ.items() if k != "FEATHERS_ENV"}
-    for _ in range(2):  # the second process (a restart) finds the record of the first
-        output = subprocess.run(
-            [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, env=environ
+    answers = {"database": database}
+    if database == "postgresql":
+        answers["database_url"] = postgres_project_url()
+    project = new_project(tmp_path, **answers)
+    test_url = tomllib.loads((project.root / "config" / "test.toml").read_text())["database"]
+    if database == "postgresql":
+        drop_generated_tables(test_url["url"])
+    try:
+        result = feathers(project, "g", "service", "messages", "--yes")
+        assert result.exit_code == 0, result.output
+        root = project.root
+        environ = {k: v for k, v in os.environ.items() if k != "FEATHERS_ENV"}
+        tests = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env=environ,
+            timeout=120,
         )
-        assert output.stdout.strip() == "['kept']", output.stderr
-    generated = [
-        "chat/database.py",
-        "migrations/env.py",
-        "chat/services/messages/service.py",
-        *(
-            p.relative_to(root).as_posix()
-            for p in (root / "migrations" / "versions").glob("*_*.py")
-        ),
-    ]
-    lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", *generated],
-        cwd=root,
-        capture_output=True,
-        text=True,
-    )
-    assert lint.returncode == 0, lint.stdout
+        assert tests.returncode == 0, tests.stdout + tests.stderr
+        assert "8 passed" in tests.stdout  # test_app.py and the service's tests
+        if database == "sqlite":
+            assert (root / "data" / "test.sqlite").is_file()
+            assert not (root / "data" / "development.sqlite").exists()  # tests never touch it
+        for _ in range(2):  # the second process (a restart) finds the record of the first
+            output = subprocess.run(
+                [sys.executable, "-c", KEEPS_DATA],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                env={**environ, "FEATHERS_ENV": "test"},
+                timeout=60,
+            )
+            assert output.stdout.strip() == "['kept']", output.stderr
+    finally:
+        if database == "postgresql":
+            drop_generated_tables(test_url["url"])
+
+
+def test_generated_database_code_is_ruff_clean(tmp_path: Path) -> None:
+    project = new_project(tmp_path, database="sqlite")
+    for name in ("messages", "api/todos"):
+        assert feathers(project, "g", "service", name).exit_code == 0
+    root = project.root
+    for command in (["check", "."], ["format", "--check", "."]):
+        lint = subprocess.run(
+            [sys.executable, "-m", "ruff", *command],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+        assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 def test_already_exists_is_a_cli_error() -> None:

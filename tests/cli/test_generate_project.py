@@ -1,6 +1,6 @@
-"""End to end: `feathers new`, three services (one nested) and two hooks (one registered);
-the generated project's own tests pass, its code is ruff clean, and the real JS client
-calls every generated service."""
+"""End to end: `feathers new` (SQLite, the default), three services (one nested; `messages`
+on SQL) and two hooks (one registered); the generated project's own tests pass, its code is
+ruff clean, and the real JS client calls every generated service."""
 
 from __future__ import annotations
 
@@ -71,6 +71,7 @@ SERVE = """
 import asyncio
 
 from chat.app import create_app
+from chat.database import migrate
 
 
 async def main():
@@ -79,6 +80,7 @@ async def main():
     await asyncio.Event().wait()
 
 
+migrate(reset=True)  # the test database, from empty
 asyncio.run(main())
 """
 
@@ -115,6 +117,8 @@ def test_the_generated_project_passes_its_own_tests(project):
     ]
     assert " passed" in result.stdout
     assert "skipped" not in result.stdout
+    service = (project / "chat" / "services" / "messages" / "service.py").read_text()
+    assert "class MessagesService(SQLService):" in service  # the default database's adapter
 
 
 def test_the_generated_code_is_ruff_clean(project):

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from feathers_cli.generators.new import NewAnswers, create_project, project_names
+
 from .generate_helpers import minimal_project, run, snapshot
 
 
@@ -55,6 +57,32 @@ def test_a_memory_service_with_the_default_methods(project):
     assert "pytest tests/services/test_messages_service.py" in result.stderr
     for path in project.rglob("*.py"):
         ast.parse(path.read_text())
+
+
+def test_a_sql_service_by_default_in_a_project_with_a_database(tmp_path, monkeypatch):
+    root = create_project(NewAnswers(project_names("chat")), tmp_path / "chat", ask=False).root
+    monkeypatch.chdir(root)
+    result = run("generate", "service", "api/todos", "--json")
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.stdout)
+    assert output["service"]["adapter"] == "sql"
+    [migration] = [p for p in output["created"] if p.startswith("migrations/versions/")]
+    assert migration.endswith("_create_api_todos.py")
+    source = (root / migration).read_text()
+    assert 'op.create_table(\n        "api_todos",' in source
+    assert 'sa.Column("text", sa.Text, nullable=False)' in source
+    folder = root / "chat" / "services" / "api" / "todos"
+    service = (folder / "service.py").read_text()
+    assert "class TodosService(SQLService):" in service
+    assert 'api_todos_table = sa.Table(\n    "api_todos",\n    metadata,' in service
+    registration = (folder / "__init__.py").read_text()
+    assert 'engine = app.get("database_engine")' in registration
+    assert 'TodosService(engine, paginate=app.get("paginate"))' in registration
+    test = (root / "tests" / "services" / "test_api_todos_service.py").read_text()
+    assert '{"text": "patched"}' in test and '"done"' not in test
+    result = run("generate", "service", "messages")
+    assert result.exit_code == 0, result.output
+    assert "Create its table in the development database: feathers migrate" in result.stderr
 
 
 def test_names_are_derived_consistently(project):

@@ -8,35 +8,28 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from feathers_cli.errors import CLIError
-from feathers_cli.generators import connection
-from feathers_cli.generators.migrate import migrate_command, plan_migration
-from feathers_cli.inject import apply_changes
-from feathers_cli.main import FeathersGroup
+from feathers_cli.generators.migrate import plan_migration
+from feathers_cli.main import app
 from feathers_cli.project import Project
 
-from .test_generate_connection import add_sql_service, new_project
+from .test_generate_connection import feathers, new_project
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    project = new_project(tmp_path)
-    apply_changes(
-        connection.plan_connection(project, connection.ConnectionAnswers("sqlite")).changes
-    )
-    add_sql_service(project, "messages")
+    """`feathers new chat` (SQLite, the default) with `feathers generate service messages`."""
+    project = new_project(tmp_path, database="sqlite")
+    assert feathers(project, "generate", "service", "messages").exit_code == 0
     return project
 
 
-def migrate(project: Project, *args: str, cwd: Path | None = None) -> object:
-    app = typer.Typer(cls=FeathersGroup)
-    app.command("migrate")(migrate_command)
-    app.command("other")(lambda: None)  # two commands: typer keeps the command's name
+def migrate(*args: str, cwd: Path) -> Result:
+    """`feathers migrate ARGS...` in `cwd`, for the development environment."""
     before = os.getcwd()
-    os.chdir(cwd or project.root)
+    os.chdir(cwd)
     try:
         return CliRunner().invoke(app, ["migrate", *args], env={"FEATHERS_ENV": ""})
     finally:
@@ -49,40 +42,47 @@ def tables(database: Path) -> set[str]:
 
 
 def test_migrate_from_a_subfolder_creates_the_development_tables(project: Project) -> None:
-    result = migrate(project, cwd=project.package_dir / "services")
+    result = migrate(cwd=project.package_dir / "services")
     assert result.exit_code == 0, result.output
-    assert "up to date" in result.output
+    assert "Migrating the development database of chat to head" in result.stderr
+    assert "up to date" in result.stderr
     assert {"messages", "alembic_version"} <= tables(project.root / "data" / "development.sqlite")
     assert not (project.root / "data" / "test.sqlite").exists()
-    assert migrate(project).exit_code == 0  # again: nothing to do
+    assert migrate(cwd=project.root).exit_code == 0  # again: nothing to do
 
 
 def test_env_picks_the_database_and_reset_empties_it(project: Project) -> None:
-    assert migrate(project, "--env", "test").exit_code == 0
+    assert migrate("--env", "test", cwd=project.root).exit_code == 0
     database = project.root / "data" / "test.sqlite"
     with sqlite3.connect(database) as db:
         db.execute("INSERT INTO messages (text) VALUES ('old')")
-    assert migrate(project, "--env", "test", "--reset").exit_code == 0
+    assert migrate("--env", "test", "--reset", cwd=project.root).exit_code == 0
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM messages").fetchone() == (0,)
     assert not (project.root / "data" / "development.sqlite").exists()
 
 
 def test_a_failing_migration_is_an_error(project: Project) -> None:
-    result = migrate(project, "no-such-revision")
+    result = migrate("no-such-revision", cwd=project.root)
     assert result.exit_code == 1
-    assert "the migration failed" in result.output
+    assert "the migration failed" in result.stderr
 
 
-def test_the_plan_uses_the_project_python_and_checks_its_input(
-    project: Project, tmp_path: Path
-) -> None:
+def test_outside_a_project_or_without_a_database_it_says_so(tmp_path: Path) -> None:
+    outside = migrate(cwd=tmp_path)
+    assert outside.exit_code == 1
+    assert outside.stderr.startswith("Error: ")
+    assert "project" in outside.stderr
+    without = new_project(tmp_path, "other")  # memory
+    result = migrate(cwd=without.package_dir)
+    assert result.exit_code == 1
+    assert "has no database: add one with `feathers generate connection`" in result.stderr
+
+
+def test_the_plan_uses_the_project_python_and_checks_its_input(project: Project) -> None:
     plan = plan_migration(project, environment="production")
     assert plan.command[0] == sys.executable  # no .venv in the project
     assert plan.environ["FEATHERS_ENV"] == "production"
     assert plan.root == project.root
     with pytest.raises(CLIError, match="alembic downgrade"):
         plan_migration(project, "-1")
-    without = new_project(tmp_path, "other")
-    with pytest.raises(CLIError, match="generate connection"):
-        plan_migration(without)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from feathers_cli import __version__
 from feathers_cli.generators import new as new_module
 from feathers_cli.generators import templates_root
 from feathers_cli.main import app
+from feathers_cli.project import find_project
 from feathers_cli.vendor import runtime_files
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,8 +39,18 @@ def test_new_with_yes_creates_the_project_and_prints_tree_and_next_steps(
     assert [p.name for p in tmp_path.iterdir()] == ["my-app"]
 
 
-def test_the_generated_tree(make_project):
-    project = make_project("chat")
+DATABASE_FILES = {
+    "alembic.ini",
+    "chat/database.py",
+    "migrations/env.py",
+    "migrations/script.py.mako",
+    "migrations/versions/__init__.py",
+}
+
+
+@pytest.mark.parametrize("database", ["sqlite", "memory"])
+def test_the_generated_tree(make_project, database):
+    project = make_project("chat", database)
     files = {p.relative_to(project.root).as_posix() for p in project.root.rglob("*") if p.is_file()}
     expected = {
         ".gitignore",
@@ -59,6 +71,8 @@ def test_the_generated_tree(make_project):
         "feathers/MANIFEST.json",
     }
     runtime = {f"feathers/{name}" for name in runtime_files()}
+    if database != "memory":
+        expected |= DATABASE_FILES
     assert files == expected | runtime
     for name in runtime_files():
         source = REPO / "feathers_cli" / "runtime" / name
@@ -99,6 +113,86 @@ def test_pyproject_records_the_answers(runner, tmp_path, monkeypatch):
     assert {"pytest", "pytest-asyncio", "aiohttp"} <= {
         dep.split(">")[0] for dep in data["project"]["optional-dependencies"]["test"]
     }
+
+
+def test_sqlite_is_the_default_database_with_its_own_test_database(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "chat", "--yes"])
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "chat"
+    data = tomllib.loads((root / "pyproject.toml").read_text())
+    assert data["tool"]["feathers"]["database"] == "sqlite"
+    names = {re.split(r"[<>=]", dep)[0] for dep in data["project"]["dependencies"]}
+    assert {"sqlalchemy[asyncio]", "aiosqlite", "alembic"} <= names
+    assert "asyncpg" not in names
+    urls = [
+        tomllib.loads((root / "config" / f"{env}.toml").read_text())["database"]["url"]
+        for env in ("default", "test")
+    ]
+    assert urls == ["sqlite:///data/development.sqlite", "sqlite:///data/test.sqlite"]
+    assert "Database: sqlite at sqlite:///data/development.sqlite (the default)" in result.stderr
+    assert "  pytest\n  feathers migrate\n  feathers dev" in result.stderr
+    readme = (root / "README.md").read_text()
+    assert "feathers migrate" in readme and "[database] url" in readme
+    assert "configure_database(app)" in (root / "chat" / "app.py").read_text()
+    assert "migrate(reset=True)" in (root / "tests" / "conftest.py").read_text()
+
+
+def test_a_memory_project_has_no_database(make_project):
+    project = make_project("chat", "memory")
+    assert find_project(project.root).config["database"] == "memory"
+    assert "[database]" not in (project.root / "config" / "default.toml").read_text()
+    assert "migrate" not in (project.root / "README.md").read_text()
+    assert "database" not in (project.package_dir / "app.py").read_text().replace(
+        "# feathers:connections (generators add database connections above this line)", ""
+    )
+    dependencies = tomllib.loads(project.pyproject.read_text())["project"]["dependencies"]
+    assert not any("sqlalchemy" in dep for dep in dependencies)
+
+
+def test_postgresql_without_a_url_takes_a_local_default_and_says_so(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "chat", "--yes", "--database", "postgresql"])
+    assert result.exit_code == 0, result.output
+    default = "postgresql://postgres@localhost:5432/chat"
+    assert f"Database: postgresql at {default} (the default)" in result.stderr
+    assert "pass --database-url, or edit [database] url in config/default.toml" in result.stderr
+    config = tomllib.loads((tmp_path / "chat" / "config" / "test.toml").read_text())
+    assert config["database"]["url"] == default + "_test"
+
+
+def test_a_database_url_alone_picks_its_database(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = "postgresql://me:secret@db.example.com:5432/team"
+    result = runner.invoke(app, ["new", "chat", "--yes", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "chat"
+    data = tomllib.loads((root / "pyproject.toml").read_text())
+    assert data["tool"]["feathers"]["database"] == "postgresql"
+    assert any(dep.startswith("asyncpg") for dep in data["project"]["dependencies"])
+    default = tomllib.loads((root / "config" / "default.toml").read_text())
+    test = tomllib.loads((root / "config" / "test.toml").read_text())
+    assert (default["database"]["url"], test["database"]["url"]) == (url, url + "_test")
+    assert "(the default)" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--database", "memory", "--database-url", "sqlite:///x.sqlite"], "needs --database"),
+        (["--database", "sqlite", "--database-url", "postgresql://h/db"], "is not a sqlite URL"),
+        (["--database-url", "mysql://h/db"], "is not a sqlite or postgresql URL"),
+        (["--database", "postgresql", "--database-url", "postgresql://h:5432/"], "names no"),
+    ],
+)
+def test_database_answers_that_do_not_fit_are_usage_errors(
+    runner, tmp_path, monkeypatch, args, message
+):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "chat", "--yes", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_marker_comments_for_the_generators(make_project):
@@ -222,8 +316,9 @@ def test_copier_choices_match_the_cli_choices():
 
 
 @pytest.mark.skipif(shutil.which("ruff", path=str(Path(sys.executable).parent)) is None, reason="")
-def test_the_generated_project_is_ruff_clean(make_project):
-    project = make_project("chat")
+@pytest.mark.parametrize("database", ["sqlite", "postgresql", "memory"])
+def test_the_generated_project_is_ruff_clean(make_project, database):
+    project = make_project("chat", database)
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
     for args in (["check", "."], ["format", "--check", "."]):
         done = subprocess.run([ruff, *args], cwd=project.root, capture_output=True, text=True)

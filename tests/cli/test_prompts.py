@@ -69,3 +69,18 @@ def test_yes_asks_nothing_on_a_terminal(tmp_path):
     assert terminal.exit_code() == 0, terminal.screen
     assert "Describe the app" not in terminal.screen
     assert (tmp_path / "chat" / "chat" / "app.py").is_file()
+
+
+def test_the_database_asked_on_a_terminal_gets_its_connection(tmp_path):
+    terminal = Terminal(
+        tmp_path, "new", "chat", "--description", "A chat", "--transport", "socketio"
+    )
+    terminal.expect("Where services keep their data")
+    terminal.type("\r")  # the default: SQLite
+    assert terminal.exit_code() == 0, terminal.screen
+    root = tmp_path / "chat"
+    data = tomllib.loads((root / "pyproject.toml").read_text())
+    assert data["tool"]["feathers"]["database"] == "sqlite"
+    assert (root / "chat" / "database.py").is_file()
+    config = tomllib.loads((root / "config" / "test.toml").read_text())
+    assert config["database"]["url"] == "sqlite:///data/test.sqlite"
