@@ -24,7 +24,7 @@ GENERATE = [
     ["g", "service", "api/todos", "--adapter", "custom", "--methods", "find,get,create,update"],
     ["g", "service", "weather", "--adapter", "custom", "--methods", "find,get"],
     ["g", "hook", "log_runtime", "--type", "around", "--service", "messages"],
-    ["g", "hook", "stamp", "--type", "regular"],
+    ["g", "hook", "stamp", "--type", "regular", "--service", "messages", "--method", "create"],
 ]
 
 JS_CLIENT = """
