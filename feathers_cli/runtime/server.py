@@ -27,7 +27,15 @@ from uvicorn._compat import asyncio_run
 if TYPE_CHECKING:
     from .application import Application
 
-__all__ = ["FeathersASGI", "Server", "Transport", "asgi_app", "listen", "start"]
+__all__ = [
+    "FeathersASGI",
+    "Server",
+    "Transport",
+    "asgi_app",
+    "listen",
+    "settle_garbage_collector",
+    "start",
+]
 
 logger = logging.getLogger("feathers.server")
 

@@ -1,0 +1,107 @@
+// Load client: N websocket-only Socket.io sockets, K calls in flight on each, Feathers-shaped
+// `get`/`find` emits on `messages` with acks. Bounded by --duration seconds AND --max-calls;
+// a hard timer ends the process whatever happens. Prints one JSON line:
+// {calls_per_s, p50_ms, p99_ms, calls, errors, seconds, sockets, inflight, all_calls}
+// (all_calls includes the warm-up, for CPU time per call).
+//
+//   node load.js --url http://127.0.0.1:3030 --sockets 50 --inflight 1 --duration 5
+'use strict';
+const { io } = require('socket.io-client');
+
+function options(argv) {
+  const result = {
+    url: 'http://127.0.0.1:3030', sockets: 50, inflight: 1, duration: 5, warmup: 1,
+    maxCalls: 2000000, records: 5, path: '/socket.io/',
+  };
+  for (let i = 2; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    if (!(key in result)) throw new Error(`unknown option ${argv[i]}`);
+    result[key] = typeof result[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
+  }
+  return result;
+}
+
+const opts = options(process.argv);
+const hardStop = setTimeout(() => {
+  console.error('load.js: hard time limit reached');
+  process.exit(2);
+}, (opts.duration + opts.warmup + 30) * 1000);
+
+function connect(url) {
+  return new Promise((resolve, reject) => {
+    const socket = io(url, {
+      transports: ['websocket'], path: opts.path, reconnection: false, forceNew: true,
+      perMessageDeflate: false, timeout: 10000,
+    });
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+async function main() {
+  const sockets = [];
+  for (let i = 0; i < opts.sockets; i += 25) {
+    const batch = [];
+    for (let j = i; j < Math.min(opts.sockets, i + 25); j++) batch.push(connect(opts.url));
+    sockets.push(...(await Promise.all(batch)));
+  }
+  // Latencies in microseconds, only for calls that start inside the measured window.
+  const latencies = [];
+  let calls = 0;
+  let allCalls = 0;
+  let errors = 0;
+  let measuring = false;
+  let stopped = false;
+  let started = 0;
+  let counter = 0;
+
+  const loop = (socket) => new Promise((resolve) => {
+    const next = () => {
+      if (stopped || calls >= opts.maxCalls) return resolve();
+      const id = counter++ % opts.records;
+      const begin = performance.now();
+      const counted = measuring;
+      const ack = (error, result) => {
+        allCalls++;
+        if (counted) {
+          calls++;
+          latencies.push((performance.now() - begin) * 1000);
+          if (error || result === undefined) errors++;
+        }
+        next();
+      };
+      if (id % 2 === 0) socket.emit('get', 'messages', id, {}, ack);
+      else socket.emit('find', 'messages', {}, ack);
+    };
+    next();
+  });
+
+  const loops = [];
+  for (const socket of sockets) for (let k = 0; k < opts.inflight; k++) loops.push(loop(socket));
+  await new Promise((r) => setTimeout(r, opts.warmup * 1000));
+  measuring = true;
+  started = performance.now();
+  const deadline = started + opts.duration * 1000;
+  while (performance.now() < deadline && calls < opts.maxCalls) {
+    await new Promise((r) => setTimeout(r, Math.min(50, deadline - performance.now())));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  measuring = false;
+  const measured = calls;
+  stopped = true;
+  await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 5000))]);
+  for (const socket of sockets) socket.disconnect();
+  latencies.sort((a, b) => a - b);
+  const pick = (q) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] / 1000 : null);
+  console.log(JSON.stringify({
+    calls_per_s: measured / seconds, p50_ms: pick(0.5), p99_ms: pick(0.99), calls: measured,
+    errors, seconds, sockets: opts.sockets, inflight: opts.inflight, all_calls: allCalls,
+  }));
+  clearTimeout(hardStop);
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(`load.js: ${error && error.message}`);
+  process.exit(1);
+});
