@@ -14,9 +14,9 @@ import pytest
 
 from feathers_cli.generators.new import NewAnswers, create_project, project_names
 
+from ..e2e.devserver import run_js_client
 from .generate_helpers import run
 
-INTEROP = Path(__file__).parents[1] / "interop"
 VENV_BIN = Path(sys.executable).parent
 
 GENERATE = [
@@ -132,13 +132,6 @@ def test_the_generated_code_is_ruff_clean(project):
 
 @pytest.mark.interop
 def test_the_js_client_calls_every_generated_service(project, tmp_path):
-    node = shutil.which("node")
-    if node is None or not (INTEROP / "node_modules" / "@feathersjs" / "socketio-client").is_dir():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("the interop test needs node and `npm ci --prefix tests/interop`")
-        pytest.skip("node or the npm packages of tests/interop are missing")
-    script = tmp_path / "client.js"
-    script.write_text(JS_CLIENT)
     server = subprocess.Popen(
         [sys.executable, "-c", SERVE],
         cwd=project,
@@ -150,17 +143,7 @@ def test_the_js_client_calls_every_generated_service(project, tmp_path):
         assert server.stdout is not None
         port = server.stdout.readline().strip()
         assert port.isdigit(), "the generated app did not start"
-        client = subprocess.run(
-            [node, str(script)],
-            env={
-                **os.environ,
-                "NODE_PATH": str(INTEROP / "node_modules"),
-                "FEATHERS_URL": f"http://127.0.0.1:{port}",
-            },
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        client = run_js_client(JS_CLIENT, f"http://127.0.0.1:{port}", tmp_path)
         assert client.returncode == 0, client.stdout + client.stderr
     finally:
         server.terminate()

@@ -15,6 +15,7 @@ group, so uvicorn's reloader and worker go too).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,9 +30,31 @@ __all__ = [
     "RunningServer",
     "free_port",
     "generate_project",
+    "run_js_client",
     "running_feathers",
     "wait_until",
 ]
+
+INTEROP = Path(__file__).parents[1] / "interop"
+
+
+def run_js_client(script: str, url: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """Run a Node script using the real Feathers JS client (from tests/interop's lockfile)
+    with `FEATHERS_URL=url`. Skips without Node or the npm packages, but fails when CI=true,
+    so that CI cannot silently skip it."""
+    import pytest
+
+    node = shutil.which("node")
+    if node is None or not (INTEROP / "node_modules" / "@feathersjs" / "socketio-client").is_dir():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("the JS client needs node and `npm ci --prefix tests/interop`")
+        pytest.skip("node or the npm packages of tests/interop are missing")
+    path = folder / "client.js"
+    path.write_text(script)
+    environ = {**os.environ, "NODE_PATH": str(INTEROP / "node_modules"), "FEATHERS_URL": url}
+    return subprocess.run(
+        [node, str(path)], env=environ, capture_output=True, text=True, timeout=60
+    )
 
 
 def free_port() -> int:

@@ -1,4 +1,5 @@
-"""From nothing to a running app: generate, install, test, serve with reload, edit, reload.
+"""From nothing to a running app: generate, install, test, serve with reload, edit, reload;
+the Python client and the real Feathers JS client both talk to `feathers dev`.
 
 The project gets its own virtual environment whose packages come from the environment running
 these tests (a .pth file), so nothing is downloaded.
@@ -19,7 +20,7 @@ import pytest
 from feathers_cli.runtime.client import connect
 from feathers_cli.runtime.errors import NotFound
 
-from .devserver import generate_project, running_feathers
+from .devserver import generate_project, run_js_client, running_feathers
 
 SERVICES_MARKERS = (
     "# feathers:service-imports (generators add imports above this line)",
@@ -49,6 +50,26 @@ def make_project_venv(root: Path) -> Path:
     # the configured index when this environment does not have it).
     subprocess.run([*install, "-e", f"{root}[test]"], check=True, timeout=300)
     return python
+
+
+JS_CLIENT = """
+'use strict'
+const assert = require('node:assert/strict')
+const { feathers } = require('@feathersjs/feathers')
+const socketioClient = require('@feathersjs/socketio-client')
+const { io } = require('socket.io-client')
+
+const socket = io(process.env.FEATHERS_URL, { reconnection: false })
+const app = feathers().configure(socketioClient(socket, { timeout: 5000 }))
+app.service('greetings').find()
+  .then((greetings) => assert.deepEqual(greetings, [{ id: 1, text: 'hi' }]))
+  .then(() => app.service('nothing-here').find())
+  .then(
+    () => { throw new Error('expected NotFound') },
+    (error) => assert.equal(error.name, 'NotFound')
+  )
+  .then(() => socket.close(), (error) => { console.error(error); process.exit(1) })
+"""
 
 
 async def find_greetings(url: str) -> list:
@@ -100,6 +121,8 @@ async def test_generate_install_test_serve_and_reload(tmp_path):
                     raise AssertionError(f"no reload: {error}\n{server.output()}") from error
                 await asyncio.sleep(0.2)
         assert greetings == [{"id": 1, "text": "hi"}]
+        client = await asyncio.to_thread(run_js_client, JS_CLIENT, server.url, tmp_path)
+        assert client.returncode == 0, client.stdout + client.stderr
         assert server.process.poll() is None
     assert "reloading on changes" in server.output()
     assert f"Python: {root / '.venv' / 'bin' / 'python'}" in server.output()
