@@ -15,7 +15,6 @@ from `params`; nothing else ever leaves the client, as in Feathers JS.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import socketio
 
 from . import errors
+from .events import EventEmitter
 
 __all__ = ["Client", "RemoteService", "connect"]
 
@@ -67,7 +67,7 @@ class Client:
     def __init__(self, timeout: float = 10.0, **options: Any) -> None:
         self.timeout = timeout
         self.io = socketio.AsyncClient(**options)
-        self._listeners: dict[str, list[Listener]] = {}
+        self._events = EventEmitter()
         self._services: dict[str, RemoteService] = {}
         self._pending: set[asyncio.Future[Any]] = set()
         self._refusal: Any = None
@@ -120,22 +120,12 @@ class Client:
 
     def on(self, event: str, listener: Listener) -> Client:
         """Listen to a raw socket event (`'messages created'`, `'connect'`, `'disconnect'`)."""
-        if not callable(listener):
-            raise TypeError(f"The listener for '{event}' must be callable")
-        self._listeners.setdefault(event, []).append(listener)
+        self._events.on(event, listener)
         return self
 
     def off(self, event: str, listener: Listener | None = None) -> Client:
         """Remove one listener of `event`, or all of them when `listener` is None."""
-        listeners = self._listeners.get(event)
-        if listeners is None:
-            return self
-        if listener is None:
-            listeners.clear()
-        elif listener in listeners:
-            listeners.remove(listener)
-        if not listeners:
-            del self._listeners[event]
+        self._events.off(event, listener)
         return self
 
     async def request(
@@ -190,15 +180,7 @@ class Client:
         await self.close()
 
     def _emit_local(self, event: str, *args: Any) -> None:
-        for listener in tuple(self._listeners.get(event, ())):
-            try:
-                result = listener(*args)
-            except Exception:
-                logger.exception("Error in a listener of '%s'", event)
-                continue
-            if inspect.isawaitable(result):
-                task = asyncio.ensure_future(result)
-                task.add_done_callback(_log_failure)
+        self._events.emit(event, *args)
 
     async def _dispatch_event(self, event: str, *args: Any) -> None:
         self._emit_local(event, *args)
@@ -212,11 +194,6 @@ class Client:
     async def _on_connect_error(self, data: Any = None) -> None:
         self._refusal = data
         self._emit_local("connect_error", data)
-
-
-def _log_failure(task: asyncio.Future[Any]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.error("Error in an async event listener", exc_info=task.exception())
 
 
 class RemoteService:

@@ -84,8 +84,9 @@ class EventEmitter:
         if listener is None:
             del self._listener_map()[event]
             return self
+        # == rather than `is`: `obj.method` is a new bound method object on every access
         for index, current in enumerate(listeners):
-            if current is listener or getattr(current, "listener", None) is listener:
+            if current == listener or getattr(current, "listener", None) == listener:
                 del listeners[index]
                 break
         if not listeners:
