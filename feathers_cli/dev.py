@@ -61,6 +61,12 @@ def plan_server(
         host,
         "--port",
         str(port),
+        # As app.listen(): per-message deflate costs CPU on every frame and about 40 KiB per
+        # idle connection (benchmarks/README.md); a bounded shutdown ends open long-polls.
+        "--ws-per-message-deflate",
+        "false",
+        "--timeout-graceful-shutdown",
+        "10",
     ]
     watched: list[Path] = []
     if reload:

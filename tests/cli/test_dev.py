@@ -25,6 +25,9 @@ def test_the_address_comes_from_the_config(make_project):
     assert plan.command[:4] == [sys.executable, "-m", "uvicorn", "chat.app:asgi"]
     assert "--reload" not in plan.command
     assert plan.command[plan.command.index("--app-dir") + 1] == str(project.root)
+    # served as app.listen() serves: no per-message deflate, a bounded graceful shutdown
+    assert plan.command[plan.command.index("--ws-per-message-deflate") + 1] == "false"
+    assert plan.command[plan.command.index("--timeout-graceful-shutdown") + 1] == "10"
 
 
 def test_flags_override_the_config_and_reach_the_app_as_environment(make_project):
@@ -32,7 +35,8 @@ def test_flags_override_the_config_and_reach_the_app_as_environment(make_project
     plan = plan_server(project, host="127.0.0.1", port=4123, reload=False)
     assert plan.url == "http://127.0.0.1:4123"
     assert (plan.environ["HOST"], plan.environ["PORT"]) == ("127.0.0.1", "4123")
-    assert plan.command[-4:] == ["--host", "127.0.0.1", "--port", "4123"]
+    host_at = plan.command.index("--host")
+    assert plan.command[host_at : host_at + 4] == ["--host", "127.0.0.1", "--port", "4123"]
 
 
 def test_the_environment_chooses_the_config(make_project, monkeypatch):
