@@ -15,6 +15,7 @@ channels the app's publishers pick (see docs/socketio.md and the protocol notes)
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import logging
 import re
@@ -26,6 +27,7 @@ import socketio as python_socketio
 from socketio import packet as sio_packet
 
 from . import errors
+from ._engine import adopt_engine_socket, run_eagerly
 from ._socket import (
     CONNECT_TIMEOUT,
     FeathersPacket,
@@ -138,6 +140,34 @@ class SocketServer(python_socketio.AsyncServer):
             return listener
 
         return add if handler is None else add(handler)
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: Any) -> Any:
+        # Runs before python-engineio starts the session's websocket handler: the session
+        # gets the direct-write and task-free reader paths (see `FeathersEngineSocket`).
+        session = self.eio.sockets.get(eio_sid)
+        if session is not None:
+            adopt_engine_socket(session)
+        return await super()._handle_eio_connect(eio_sid, environ)
+
+    async def _handle_event(self, eio_sid: str, namespace: Any, id: Any, data: Any) -> None:
+        # python-socketio starts a task for every event (5.18.1 `_handle_event`); a Feathers
+        # call runs at once instead, in a task only from its first real wait on (a memory
+        # service call usually never waits). Same checks as python-socketio's, in order.
+        namespace = namespace or "/"
+        if (
+            self.feathers_call is None
+            or namespace != "/"
+            or not self.async_handlers
+            or data[0] in self.handlers.get("/", ())
+        ):
+            await super()._handle_event(eio_sid, namespace, id, data)
+            return
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+        if not self.manager.is_connected(sid, namespace):
+            self.logger.warning("%s is not connected to namespace %s", sid, namespace)
+            return
+        coroutine = self._handle_event_internal(self, sid, eio_sid, data, namespace, id)
+        run_eagerly(coroutine, contextvars.copy_context())
 
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any
@@ -365,13 +395,18 @@ class SocketioTransport:
         except (TypeError, ValueError) as exc:
             logger.error("Cannot send the '%s' event: its data is not JSON (%s)", event, exc)
             return
+        # A websocket session with nothing queued gets the frame written at once (no writer
+        # task wake-up per socket); any other session gets it queued (`send_now`).
+        frames = [packet.encode() for packet in packets]
         sockets = self.io.eio.sockets
         for eio_sid in eio_sids:
             session = sockets.get(eio_sid)
             if session is None or session.closed or session.closing:
                 continue
-            for packet in packets:
-                session.queue.put_nowait(packet)
+            send_now = getattr(session, "send_now", None)
+            for packet, frame in zip(packets, frames, strict=True):
+                if send_now is None or not send_now(packet, frame):
+                    session.queue.put_nowait(packet)
 
 
 def _too_long(scope: dict[str, Any], transport: SocketioTransport) -> bool:

@@ -1,0 +1,270 @@
+"""Engine.IO fast paths of the Socket.io transport (issue 7). Private.
+
+Written against python-engineio 4.15.1 / python-socketio 5.18.1 (`AsyncSocket` of
+engineio/async_socket.py). python-engineio sends every packet through a per-socket queue
+that a writer task drains (one task wake-up, a `wait_for` and a queue poll per packet and
+per socket: most of the cost of a fan-out to many sockets and of each call's ack), and its
+websocket reader wraps every received frame in a task plus a `wait_for`. `FeathersEngineSocket`
+replaces the websocket handler with one that (1) writes a packet straight to the websocket
+when nothing is queued or being written for that socket, so a frame never overtakes an
+earlier one, and a send that cannot complete at once (the socket's transport is paused) is
+finished by a task of its own, so a slow socket never holds up the others; and (2) reads
+frames without a task per frame, under one rescheduled timeout. Polling, the upgrade
+handshake, closing and everything else stay python-engineio's own code. Sockets are given
+this class only when the installed python-engineio has the expected shape
+(`ENGINE_FAST_PATH`); otherwise the stock class serves them unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from typing import Any
+
+from engineio import async_socket as engineio_async_socket
+from engineio import exceptions as engineio_exceptions
+from engineio import packet as eio_packet
+
+__all__ = ["ENGINE_FAST_PATH", "FeathersEngineSocket", "adopt_engine_socket", "run_eagerly"]
+
+logger = logging.getLogger("feathers.socketio")
+
+_pending_tasks: set[asyncio.Task[Any]] = set()
+
+
+class _Resume:
+    """Awaitable that continues a coroutine which was run by hand up to its first suspension.
+
+    `coroutine.send(None)` ran it until it yielded `yielded` (the future it waits on); a task
+    awaiting this picks up exactly there, as if the coroutine had been a task from the start.
+    """
+
+    __slots__ = ("coroutine", "yielded")
+
+    def __init__(self, coroutine: Any, yielded: Any) -> None:
+        self.coroutine = coroutine
+        self.yielded = yielded
+
+    def __await__(self) -> Any:
+        coroutine, yielded = self.coroutine, self.yielded
+        while True:
+            try:
+                sent = yield yielded
+            except BaseException as exc:  # cancellation: pass it on to the coroutine
+                try:
+                    yielded = coroutine.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    yielded = coroutine.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+
+
+async def _finish(coroutine: Any, yielded: Any) -> Any:
+    return await _Resume(coroutine, yielded)
+
+
+def run_eagerly(
+    coroutine: Any, context: contextvars.Context | None = None
+) -> asyncio.Task[Any] | None:
+    """Run `coroutine` now, up to its first real suspension; None when it finished there.
+
+    What a task would do, without creating one when the coroutine never waits (a call on a
+    memory service, a websocket send into a transport that is not paused); otherwise the
+    rest runs in a task (returned), in the same `context`. Errors are logged, as a task's.
+    """
+    try:
+        yielded = coroutine.send(None) if context is None else context.run(coroutine.send, None)
+    except StopIteration:
+        return None
+    except Exception:
+        logger.exception("Error in a Socket.io handler")
+        return None
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(_finish(coroutine, yielded), context=context)
+    _pending_tasks.add(task)
+    task.add_done_callback(_task_done)
+    return task
+
+
+def _task_done(task: asyncio.Task[Any]) -> None:
+    _pending_tasks.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Error in a Socket.io handler", exc_info=task.exception())
+
+
+def _engine_shape_ok() -> bool:
+    socket_class = engineio_async_socket.AsyncSocket
+    return (
+        callable(getattr(socket_class, "_websocket_handler", None))
+        and callable(getattr(socket_class, "receive", None))
+        and callable(getattr(socket_class, "check_ping_timeout", None))
+        and callable(getattr(socket_class, "close", None))
+    )
+
+
+class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
+    """python-engineio's server socket with direct websocket writes (see above)."""
+
+    # Class attributes: a stock socket gets this class after it is created (see
+    # `adopt_engine_socket`), without running an `__init__`.
+    _feathers_ws: Any = None
+    _feathers_writing = False
+    _feathers_direct: asyncio.Task[Any] | None = None
+
+    def send_now(self, pkt: eio_packet.Packet, frame: Any = None) -> bool:
+        """Write `pkt` straight to the websocket if nothing is queued or in flight for it.
+
+        Returns False when it did not (polling, upgrading, closing, queued or in-flight
+        packets, a send still finishing): the caller queues the packet instead. `frame`
+        is the packet's encoding, when the caller has it already.
+        """
+        ws = self._feathers_ws
+        if (
+            ws is None
+            or self._feathers_writing
+            or self._feathers_direct is not None
+            or self.closing
+            or self.closed
+            or self.upgrading
+            or not self.queue.empty()
+        ):
+            return False
+        try:
+            task = run_eagerly(ws.send(pkt.encode() if frame is None else frame))
+        except Exception:  # pragma: no cover - the send raised before its first await
+            self._feathers_ws = None
+            return True
+        if task is not None:
+            self._feathers_direct = task
+            task.add_done_callback(self._direct_done)
+        return True
+
+    def _direct_done(self, task: asyncio.Task[Any]) -> None:
+        if self._feathers_direct is task:
+            self._feathers_direct = None
+
+    async def send(self, pkt: eio_packet.Packet) -> None:
+        if not await self.check_ping_timeout():
+            return
+        if not self.send_now(pkt):
+            await self.queue.put(pkt)
+
+    async def _websocket_handler(self, ws: Any) -> None:
+        if self.connected:
+            # An upgrade from polling: python-engineio's probe handshake, unchanged.
+            upgraded = await self._feathers_upgrade(ws)
+            if not upgraded:
+                return
+        else:
+            self.connected = True
+            self.upgraded = True
+        server = self.server
+        timeout = server.ping_interval + server.ping_timeout
+        writer_task = asyncio.ensure_future(self._feathers_writer(ws, timeout))
+        self._feathers_ws = ws
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(loop.time() + timeout) as deadline:
+                while True:
+                    data = await ws.wait()
+                    if data is None:
+                        break  # connection closed by the client
+                    if len(data) > server.max_http_buffer_size:
+                        break  # python-engineio: 'packet is too large' ends the connection
+                    deadline.reschedule(loop.time() + timeout)
+                    try:
+                        await self.receive(eio_packet.Packet(encoded_packet=data))
+                    except engineio_exceptions.UnknownPacketError:  # pragma: no cover
+                        pass
+                    except engineio_exceptions.SocketIsClosedError:  # pragma: no cover
+                        break
+                    except Exception:  # pragma: no cover
+                        server.logger.exception("Unknown receive error")
+        except (Exception, asyncio.CancelledError):
+            pass  # a timeout, or the websocket went away: as python-engineio, end it
+        self._feathers_ws = None
+        await self.queue.put(None)  # unlock the writer so it can exit
+        await writer_task
+        await self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
+
+    async def _feathers_writer(self, ws: Any, timeout: float) -> None:
+        queue = self.queue
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(timeout):
+                        first = await queue.get()
+                except TimeoutError:
+                    break
+                # Same step as the `get`: nothing can be written directly from here on
+                # until this batch is out.
+                self._feathers_writing = True
+                packets = [first]
+                queue.task_done()
+                while not queue.empty():
+                    packets.append(queue.get_nowait())
+                    queue.task_done()
+                direct = self._feathers_direct
+                if direct is not None:
+                    await asyncio.wait([direct])  # an earlier direct send finishes first
+                ended = False
+                try:
+                    for pkt in packets:
+                        if pkt is None:
+                            ended = True
+                            break
+                        await ws.send(pkt.encode())
+                except Exception:
+                    break
+                if ended:
+                    break
+                self._feathers_writing = False
+        finally:
+            self._feathers_ws = None
+            self._feathers_writing = True  # no direct writes after the writer ends
+            await ws.close()
+
+    async def _feathers_upgrade(self, ws: Any) -> bool:
+        # python-engineio 4.15.1's upgrade handshake (probe ping/pong, then UPGRADE).
+        self.upgrading = True  # hold packet sends during the upgrade
+        try:
+            data = await ws.wait()
+        except OSError:  # pragma: no cover
+            return False
+        decoded = eio_packet.Packet(encoded_packet=data)
+        if decoded.packet_type != eio_packet.PING or decoded.data != "probe":
+            self.server.logger.info("%s: Failed websocket upgrade, no PING packet", self.sid)
+            self.upgrading = False
+            return False
+        await ws.send(eio_packet.Packet(eio_packet.PONG, data="probe").encode())
+        await self.queue.put(eio_packet.Packet(eio_packet.NOOP))  # end the pending poll
+        try:
+            data = await ws.wait()
+        except OSError:  # pragma: no cover
+            self.upgrading = False
+            return False
+        decoded = eio_packet.Packet(encoded_packet=data)
+        if decoded.packet_type != eio_packet.UPGRADE:
+            self.upgraded = False
+            self.server.logger.info(
+                "%s: Failed websocket upgrade, expected UPGRADE packet", self.sid
+            )
+            self.upgrading = False
+            return False
+        self.upgraded = True
+        self.upgrading = False
+        return True
+
+
+ENGINE_FAST_PATH = _engine_shape_ok()
+"""Whether sockets get `FeathersEngineSocket` (the installed python-engineio is as expected)."""
+
+
+def adopt_engine_socket(session: Any) -> None:
+    """Give a new stock Engine.IO socket the fast paths (before its websocket handler runs)."""
+    if ENGINE_FAST_PATH and type(session) is engineio_async_socket.AsyncSocket:
+        session.__class__ = FeathersEngineSocket
