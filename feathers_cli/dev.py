@@ -1,4 +1,4 @@
-"""`feathers dev` and `feathers start`: serve a project's `asgi` app with uvicorn.
+"""`feathers dev` and `feathers start`: serve a project (uvicorn with reload, or `app.listen()`).
 
 The server runs in a child process, with the project's own interpreter when the project has
 a `.venv` (so the app's dependencies are its own, whatever environment the CLI lives in).
@@ -40,7 +40,8 @@ class ServerPlan:
 def plan_server(
     project: Project, *, host: str | None, port: int | None, reload: bool
 ) -> ServerPlan:
-    """The uvicorn command serving `<package>.app:asgi`, flags overriding the config."""
+    """How to serve the project, flags overriding the config: `app.listen()` of
+    `<package>.app` for `start`, uvicorn with reload on `<package>.app:asgi` for `dev`."""
     environ = dict(os.environ)
     if host is not None:
         environ["HOST"] = host
@@ -50,8 +51,15 @@ def plan_server(
     host, port = str(config.get("host", "localhost")), config.get("port", 3030)
     if not isinstance(port, int) or not 0 <= port <= 65535:
         raise CLIError(f"the configured port {port!r} is not a port number")
+    python = project_python(project)
+    if not reload:
+        # `app.listen()`, the runtime's one way to serve in production: uvloop, no
+        # per-message deflate, the collector settled after start-up, a bounded graceful
+        # shutdown, and a transport's own port (`socketio(3031)`) served alongside.
+        code = f"from {project.package}.app import app; app.listen({port}, {host!r})"
+        return ServerPlan([python, "-c", code], environ, host, port, [])
     command = [
-        project_python(project),
+        python,
         "-m",
         "uvicorn",
         f"{project.package}.app:asgi",
@@ -68,16 +76,14 @@ def plan_server(
         "--timeout-graceful-shutdown",
         "10",
     ]
-    watched: list[Path] = []
-    if reload:
-        watched = [
-            folder
-            for folder in (project.package_dir, project.runtime_dir, project.root / "config")
-            if folder.is_dir()
-        ]
-        command += ["--reload", "--reload-include", "*.toml"]
-        for folder in watched:
-            command += ["--reload-dir", str(folder)]
+    watched = [
+        folder
+        for folder in (project.package_dir, project.runtime_dir, project.root / "config")
+        if folder.is_dir()
+    ]
+    command += ["--reload", "--reload-include", "*.toml"]
+    for folder in watched:
+        command += ["--reload-dir", str(folder)]
     return ServerPlan(command, environ, host, port, watched)
 
 

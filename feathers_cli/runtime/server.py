@@ -308,13 +308,15 @@ def listen(
     `host='0.0.0.0'` to accept connections from other machines). Options go to
     `uvicorn.Config` (e.g. `log_level='debug'`).
     """
+    # Before binding: a Ctrl-C that lands inside a collection can be swallowed by a weakref
+    # callback, and clients that connect as soon as the port is bound would race it.
+    settle_garbage_collector()
     server, sockets, ports = _prepare(app, port, host, options)
     # uvicorn prints its own "running on" line only for sockets it binds itself.
     announce = logging.getLogger("uvicorn.error")
     for name, bound in ports.items():
         what = "app" if name == "app" else type(name).__name__
         announce.info("Feathers %s listening on http://%s:%s", what, server.config.host, bound)
-    settle_garbage_collector()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
         # uvicorn's loop choice: uvloop when it is installed, unless `loop=` says otherwise
         asyncio_run(_serve(server, sockets), loop_factory=server.config.get_loop_factory())

@@ -18,25 +18,39 @@ def clean_environment(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-def test_the_address_comes_from_the_config(make_project):
+def test_start_serves_with_app_listen_at_the_configured_address(make_project):
     project = make_project("chat")
     plan = plan_server(project, host=None, port=None, reload=False)
     assert (plan.host, plan.port, plan.url) == ("localhost", 3030, "http://localhost:3030")
+    assert plan.command == [
+        sys.executable,
+        "-c",
+        "from chat.app import app; app.listen(3030, 'localhost')",
+    ]
+    assert plan.watched == []
+
+
+def test_dev_serves_the_asgi_app_with_uvicorn_as_app_listen_would(make_project):
+    project = make_project("chat")
+    plan = plan_server(project, host=None, port=None, reload=True)
     assert plan.command[:4] == [sys.executable, "-m", "uvicorn", "chat.app:asgi"]
-    assert "--reload" not in plan.command
     assert plan.command[plan.command.index("--app-dir") + 1] == str(project.root)
-    # served as app.listen() serves: no per-message deflate, a bounded graceful shutdown
+    # no per-message deflate and a bounded graceful shutdown, as app.listen() serves
     assert plan.command[plan.command.index("--ws-per-message-deflate") + 1] == "false"
     assert plan.command[plan.command.index("--timeout-graceful-shutdown") + 1] == "10"
 
 
-def test_flags_override_the_config_and_reach_the_app_as_environment(make_project):
+@pytest.mark.parametrize("reload", [False, True])
+def test_flags_override_the_config_and_reach_the_app_as_environment(make_project, reload):
     project = make_project("chat")
-    plan = plan_server(project, host="127.0.0.1", port=4123, reload=False)
+    plan = plan_server(project, host="127.0.0.1", port=4123, reload=reload)
     assert plan.url == "http://127.0.0.1:4123"
     assert (plan.environ["HOST"], plan.environ["PORT"]) == ("127.0.0.1", "4123")
-    host_at = plan.command.index("--host")
-    assert plan.command[host_at : host_at + 4] == ["--host", "127.0.0.1", "--port", "4123"]
+    if reload:
+        host_at = plan.command.index("--host")
+        assert plan.command[host_at : host_at + 4] == ["--host", "127.0.0.1", "--port", "4123"]
+    else:
+        assert plan.command[-1].endswith("app.listen(4123, '127.0.0.1')")
 
 
 def test_the_environment_chooses_the_config(make_project, monkeypatch):
