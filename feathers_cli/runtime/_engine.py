@@ -168,7 +168,7 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
         self._feathers_ws = ws
         loop = asyncio.get_running_loop()
         try:
-            async with asyncio.timeout(loop.time() + timeout) as deadline:
+            async with asyncio.timeout_at(loop.time() + timeout) as deadline:
                 while True:
                     data = await ws.wait()
                     if data is None:

@@ -97,8 +97,9 @@ def _frame(text: str) -> bytes:
     return struct.pack("!BB", 0x81, 0x80 | len(payload)) + mask + masked
 
 
-async def _stalled_client(url: str) -> socket.socket:
-    """A websocket-only Socket.io client that connects, then never reads again."""
+async def _stalled_client(url: str, join: bool = True) -> socket.socket:
+    """A websocket-only client that opens its session (and joins the namespace when `join`),
+    then never reads or sends again."""
     host, port = url.removeprefix("http://").split(":")
     raw = socket.socket()
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -117,8 +118,24 @@ async def _stalled_client(url: str) -> socket.socket:
     while b"\r\n\r\n" not in received and time.monotonic() < deadline:
         received += await asyncio.wait_for(loop.sock_recv(raw, 4096), 5)
     assert b" 101 " in received
-    await loop.sock_sendall(raw, _frame("40"))
+    if join:
+        await loop.sock_sendall(raw, _frame("40"))
     return raw
+
+
+@pytest.mark.parametrize("join", [True, False])
+async def test_a_silent_websocket_is_closed_after_ping_interval_and_timeout(join: bool) -> None:
+    app = feathers()
+    app.configure(socketio({"pingInterval": 200, "pingTimeout": 200}))
+    async with serve(app) as url:
+        silent = await _stalled_client(url, join=join)
+        try:
+            await wait_until(lambda: len(app.io.eio.sockets) == 1, 3.0)
+            started = time.monotonic()
+            await wait_until(lambda: len(app.io.eio.sockets) == 0, 5.0)
+            assert time.monotonic() - started < 2.0
+        finally:
+            silent.close()
 
 
 async def test_a_socket_that_stops_reading_does_not_hold_up_the_others() -> None:
