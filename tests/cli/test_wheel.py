@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import site
 import subprocess
 import sys
 import zipfile
@@ -12,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from feathers_cli.vendor import runtime_files
+
+from ..e2e.devserver import venv_reusing_packages
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,16 +47,8 @@ def test_the_wheel_contains_templates_runtime_and_the_command(wheel):
 
 def test_feathers_new_from_the_installed_wheel(wheel, tmp_path):
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
     # Dependencies come from the environment running the tests: no index, no network.
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    Path(purelib, "_parent_environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    python = venv_reusing_packages(venv, with_editable_installs=False)
     pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
     subprocess.run(
         [*pip, "--no-index", "--no-deps", "--ignore-installed", str(wheel)],

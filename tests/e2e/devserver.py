@@ -32,8 +32,36 @@ __all__ = [
     "generate_project",
     "run_js_client",
     "running_feathers",
+    "venv_reusing_packages",
     "wait_until",
 ]
+
+
+def venv_reusing_packages(path: Path, *, with_editable_installs: bool) -> Path:
+    """A virtual environment at `path` (no pip) that sees this environment's packages through
+    a .pth file, so installing into it needs no network; returns its python.
+
+    With `with_editable_installs` the parent's own .pth files are processed too (its editable
+    installs, feathers-py included, are importable); without, only its site-packages are, so
+    a wheel installed into the new environment is what gets imported.
+    """
+    import site
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    python = path / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if with_editable_installs:
+        lines = [f"import site; site.addsitedir({folder!r})" for folder in site.getsitepackages()]
+    else:
+        lines = list(site.getsitepackages())
+    Path(purelib, "_parent_environment.pth").write_text("\n".join(lines) + "\n")
+    return python
+
 
 INTEROP = Path(__file__).parents[1] / "interop"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import site
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 from feathers_cli.runtime.client import connect
 from feathers_cli.runtime.errors import NotFound
 
-from .devserver import generate_project, run_js_client, running_feathers
+from .devserver import generate_project, run_js_client, running_feathers, venv_reusing_packages
 
 SERVICES_MARKERS = (
     "# feathers:service-imports (generators add imports above this line)",
@@ -30,19 +29,7 @@ SERVICES_MARKERS = (
 
 def make_project_venv(root: Path) -> Path:
     """`root/.venv` reusing this environment's packages; the project installed into it."""
-    venv = root / ".venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    # addsitedir (not a bare path) so the parent's own .pth files, editable installs
-    # included, work in the project's environment too.
-    lines = [f"import site; site.addsitedir({path!r})" for path in site.getsitepackages()]
-    Path(purelib, "_parent_environment.pth").write_text("\n".join(lines) + "\n")
+    python = venv_reusing_packages(root / ".venv", with_editable_installs=True)
     install = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
     if importlib.util.find_spec("hatchling") is not None:
         install += ["--no-index", "--no-build-isolation"]
