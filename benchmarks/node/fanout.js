@@ -6,38 +6,17 @@
 //
 //   node fanout.js --url http://127.0.0.1:3030 --sockets 1000 --rounds 30
 'use strict';
-const { io } = require('socket.io-client');
+const { parseOptions, connect } = require('./common');
 
-function options(argv) {
-  const result = {
-    url: 'http://127.0.0.1:3030', sockets: 1000, rounds: 30, warmup: 3, pause: 100,
-    roundTimeout: 5000, path: '/socket.io/', event: 'messages created',
-  };
-  for (let i = 2; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-    if (!(key in result)) throw new Error(`unknown option ${argv[i]}`);
-    result[key] = typeof result[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
-  }
-  return result;
-}
-
-const opts = options(process.argv);
+const opts = parseOptions(process.argv, {
+  url: 'http://127.0.0.1:3030', sockets: 1000, rounds: 30, warmup: 3, pause: 100,
+  roundTimeout: 5000, path: '/socket.io/', event: 'messages created',
+});
 const totalRounds = opts.rounds + opts.warmup;
 const hardStop = setTimeout(() => {
   console.error('fanout.js: hard time limit reached');
   process.exit(2);
 }, 60000 + totalRounds * (opts.roundTimeout + opts.pause));
-
-function connect(url) {
-  return new Promise((resolve, reject) => {
-    const socket = io(url, {
-      transports: ['websocket'], path: opts.path, reconnection: false, forceNew: true,
-      perMessageDeflate: false, timeout: 20000,
-    });
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,10 +24,12 @@ async function main() {
   const sockets = [];
   for (let i = 0; i < opts.sockets; i += 50) {
     const batch = [];
-    for (let j = i; j < Math.min(opts.sockets, i + 50); j++) batch.push(connect(opts.url));
+    for (let j = i; j < Math.min(opts.sockets, i + 50); j++) {
+      batch.push(connect(opts.url, { path: opts.path }));
+    }
     sockets.push(...(await Promise.all(batch)));
   }
-  const trigger = await connect(opts.url);
+  const trigger = await connect(opts.url, { path: opts.path });
   let round = -1;
   let received = 0;
   let finish = null;

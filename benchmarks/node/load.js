@@ -6,43 +6,24 @@
 //
 //   node load.js --url http://127.0.0.1:3030 --sockets 50 --inflight 1 --duration 5
 'use strict';
-const { io } = require('socket.io-client');
+const { parseOptions, connect } = require('./common');
 
-function options(argv) {
-  const result = {
-    url: 'http://127.0.0.1:3030', sockets: 50, inflight: 1, duration: 5, warmup: 1,
-    maxCalls: 2000000, records: 5, path: '/socket.io/',
-  };
-  for (let i = 2; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-    if (!(key in result)) throw new Error(`unknown option ${argv[i]}`);
-    result[key] = typeof result[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
-  }
-  return result;
-}
-
-const opts = options(process.argv);
+const opts = parseOptions(process.argv, {
+  url: 'http://127.0.0.1:3030', sockets: 50, inflight: 1, duration: 5, warmup: 1,
+  maxCalls: 2000000, records: 5, path: '/socket.io/',
+});
 const hardStop = setTimeout(() => {
   console.error('load.js: hard time limit reached');
   process.exit(2);
 }, (opts.duration + opts.warmup + 30) * 1000);
 
-function connect(url) {
-  return new Promise((resolve, reject) => {
-    const socket = io(url, {
-      transports: ['websocket'], path: opts.path, reconnection: false, forceNew: true,
-      perMessageDeflate: false, timeout: 10000,
-    });
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
-
 async function main() {
   const sockets = [];
   for (let i = 0; i < opts.sockets; i += 25) {
     const batch = [];
-    for (let j = i; j < Math.min(opts.sockets, i + 25); j++) batch.push(connect(opts.url));
+    for (let j = i; j < Math.min(opts.sockets, i + 25); j++) {
+      batch.push(connect(opts.url, { path: opts.path, timeout: 10000 }));
+    }
     sockets.push(...(await Promise.all(batch)));
   }
   // Latencies in microseconds, only for calls that start inside the measured window.
