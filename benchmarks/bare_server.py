@@ -62,14 +62,6 @@ def create_asgi(records: int = 5, transports: list[str] | None = None) -> socket
     return socketio.ASGIApp(sio, socketio_path="/socket.io/")
 
 
-def loop_name() -> str:
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return "asyncio"
-    return "uvloop"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=3031)
@@ -82,7 +74,6 @@ def main() -> None:
         asgi,
         host="127.0.0.1",
         port=args.port,
-        loop=loop_name(),
         ws_per_message_deflate=args.deflate,
         ws_max_size=1_000_000 + 65536,
         access_log=False,

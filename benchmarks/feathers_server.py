@@ -41,14 +41,6 @@ def websocket_only_asgi():
     return create_app(transports=["websocket"]).asgi
 
 
-def loop_name() -> str:
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return "asyncio"
-    return "uvloop"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=3030)
@@ -60,7 +52,6 @@ def main() -> None:
     app.listen(
         args.port,
         "127.0.0.1",
-        loop=loop_name(),
         log_level="warning",
         ws_per_message_deflate=args.deflate,
     )
