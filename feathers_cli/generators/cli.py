@@ -17,7 +17,6 @@ import typer
 
 from ..inject import Changes, apply_changes
 from ..project import find_project
-from .connection import connection_command
 
 __all__ = ["generate_app"]
 
@@ -227,15 +226,53 @@ def hook(
     )
 
 
-generate_app.command(
-    "connection",
+@generate_app.command(
     epilog=(
         "Examples:\n\n"
         "  feathers generate connection --database sqlite\n\n"
         "  feathers g connection --database postgresql "
         "--url postgresql://me:secret@localhost:5432/chat"
     ),
-)(connection_command)
+)
+def connection(
+    database: Annotated[
+        str | None,
+        typer.Option(help="sqlite (a file under data/) or postgresql.", show_default=False),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="The database URL (default: data/development.sqlite, or "
+            "postgresql://postgres@localhost:5432/PACKAGE). Tests use their own database.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a database to the project: config, the engine in app.py, Alembic migrations.
+
+    For a project without one (`feathers new --database memory`); the tests get their own.
+
+    Then `feathers g service NAME` makes SQL services; `feathers migrate` creates their tables.
+    """
+    from .connection import ConnectionAnswers, plan_connection
+
+    project = find_project(Path.cwd())
+    generated = plan_connection(project, ConnectionAnswers(database or "sqlite", url))
+    _finish(
+        generated.changes,
+        generated.to_json(),
+        dry_run=dry_run,
+        as_json=as_json,
+        summary=(
+            f"Database {generated.database} at {generated.url} (tests: {generated.test_url})."
+        ),
+        next_steps=(
+            "Next: pip install -e '.[test]' (new dependencies), then "
+            "`feathers generate service NAME` and `feathers migrate`."
+        ),
+    )
 
 
 def _interactive(yes: bool) -> bool:

@@ -30,10 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
-
-import typer
 
 from ..errors import CLIError, UsageError
 from ..inject import AlreadyExists, Changes, Insertion, NewFile, apply_changes, plan_changes
@@ -45,7 +43,6 @@ __all__ = [
     "ConnectionAnswers",
     "GeneratedConnection",
     "add_database",
-    "connection_command",
     "database_urls",
     "default_url",
     "has_database",
@@ -365,55 +362,3 @@ def _template_text(name: str) -> str:
     from . import templates_root
 
     return (templates_root() / name).read_text(encoding="utf-8")
-
-
-# -- the command ----------------------------------------------------------------------------
-
-
-def connection_command(
-    database: Annotated[
-        str | None,
-        typer.Option(help="sqlite (a file under data/) or postgresql.", show_default=False),
-    ] = None,
-    url: Annotated[
-        str | None,
-        typer.Option(
-            help="The database URL (default: data/development.sqlite, or "
-            "postgresql://postgres@localhost:5432/PACKAGE). Tests use their own database.",
-            show_default=False,
-        ),
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the files and edits; write nothing.")
-    ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the files and edits as JSON on stdout.")
-    ] = False,
-) -> None:
-    """Add a database to the project: config, the engine in app.py, Alembic migrations.
-
-    For a project without one (`feathers new --database memory`); the tests get their own.
-
-    Then `feathers g service NAME` makes SQL services; `feathers migrate` creates their tables.
-    """
-    project = find_project(Path.cwd())
-    generated = plan_connection(project, ConnectionAnswers(database or "sqlite", url))
-    if not dry_run:
-        apply_changes(generated.changes)
-    if as_json:
-        typer.echo(
-            json.dumps({"dry_run": dry_run, "project": str(project.root), **generated.to_json()})
-        )
-        return
-    heading = "Dry run, nothing written. " if dry_run else ""
-    typer.echo(
-        f"{heading}Database {generated.database} at {generated.url} "
-        f"(tests: {generated.test_url}).\n\n{generated.changes.describe(dry_run=dry_run)}",
-        err=True,
-    )
-    if not dry_run:
-        typer.echo(
-            "\nNext: pip install -e '.[test]' (new dependencies), then "
-            "`feathers generate service NAME` and `feathers migrate`.",
-            err=True,
-        )
