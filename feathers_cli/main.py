@@ -19,7 +19,6 @@ from typer.core import TyperGroup
 from . import __version__
 from .errors import CLIError
 from .generators.cli import generate_app
-from .generators.migrate import migrate_command
 from .project import find_project
 
 if TYPE_CHECKING:
@@ -254,15 +253,47 @@ def upgrade(
         typer.echo(f"  left alone {RUNTIME_PACKAGE}/{name} (not part of the runtime)", err=True)
 
 
-app.command(
-    "migrate",
+@app.command(
     epilog=(
         "Examples:\n\n"
         "  feathers migrate\n\n"
         "  feathers migrate --env test --reset\n\n"
         "  FEATHERS_ENV=production feathers migrate"
     ),
-)(migrate_command)
+)
+def migrate(
+    revision: Annotated[
+        str, typer.Argument(help="The revision to upgrade to (default: the latest).")
+    ] = "head",
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env", help="The environment whose database to migrate (default: FEATHERS_ENV)."
+        ),
+    ] = None,
+    reset: Annotated[
+        bool,
+        typer.Option("--reset", help="Downgrade to an empty database first (drops the data)."),
+    ] = False,
+) -> None:
+    """Bring the database up to date with the migrations in migrations/versions/.
+
+    Works from any folder of the project.
+
+    The database is the one config/ names (database.url) for FEATHERS_ENV, or for --env.
+
+    To go back a revision: `alembic downgrade -1`, from the project folder.
+    """
+    from .generators.migrate import plan_migration, run_migration
+
+    project = find_project(Path.cwd())
+    plan = plan_migration(project, revision, environment=env, reset=reset)
+    where = env or os.environ.get("FEATHERS_ENV") or "development"
+    typer.echo(f"Migrating the {where} database of {project.package} to {revision}", err=True)
+    code = run_migration(plan)
+    if code != 0:
+        raise CLIError(f"the migration failed (exit code {code}); see the messages above")
+    typer.echo("The database is up to date.", err=True)
 
 
 def _relative(path: Path) -> str:

@@ -12,15 +12,12 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from ..errors import CLIError
-from ..project import Project, find_project
+from ..project import Project
 from .connection import has_database
 
-__all__ = ["MigrationPlan", "migrate_command", "plan_migration", "run_migration"]
+__all__ = ["MigrationPlan", "plan_migration", "run_migration"]
 
 _SCRIPT = (
     "import sys\n"
@@ -59,36 +56,3 @@ def plan_migration(
 def run_migration(plan: MigrationPlan) -> int:
     """Run the migrations; their progress goes to stderr. Returns the exit code."""
     return subprocess.run(plan.command, cwd=plan.root, env=plan.environ, check=False).returncode
-
-
-def migrate_command(
-    revision: Annotated[
-        str, typer.Argument(help="The revision to upgrade to (default: the latest).")
-    ] = "head",
-    env: Annotated[
-        str | None,
-        typer.Option(
-            "--env", help="The environment whose database to migrate (default: FEATHERS_ENV)."
-        ),
-    ] = None,
-    reset: Annotated[
-        bool,
-        typer.Option("--reset", help="Downgrade to an empty database first (drops the data)."),
-    ] = False,
-) -> None:
-    """Bring the database up to date with the migrations in migrations/versions/.
-
-    Works from any folder of the project.
-
-    The database is the one config/ names (database.url) for FEATHERS_ENV, or for --env.
-
-    To go back a revision: `alembic downgrade -1`, from the project folder.
-    """
-    project = find_project(Path.cwd())
-    plan = plan_migration(project, revision, environment=env, reset=reset)
-    where = env or os.environ.get("FEATHERS_ENV") or "development"
-    typer.echo(f"Migrating the {where} database of {project.package} to {revision}", err=True)
-    code = run_migration(plan)
-    if code != 0:
-        raise CLIError(f"the migration failed (exit code {code}); see the messages above")
-    typer.echo("The database is up to date.", err=True)
