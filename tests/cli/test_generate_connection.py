@@ -24,6 +24,7 @@ from feathers_cli.inject import AlreadyExists
 from feathers_cli.main import app
 from feathers_cli.project import Project, find_project
 
+from ..e2e.devserver import run_project_tests
 from .generate_helpers import snapshot
 
 
@@ -261,16 +262,8 @@ def test_a_generated_project_with_a_sql_service_passes_its_tests_and_keeps_data(
         result = feathers(project, "g", "service", "messages", "--yes")
         assert result.exit_code == 0, result.output
         root = project.root
+        tests = run_project_tests(root)
         environ = {k: v for k, v in os.environ.items() if k != "FEATHERS_ENV"}
-        tests = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            env=environ,
-            timeout=120,
-        )
-        assert tests.returncode == 0, tests.stdout + tests.stderr
         assert "8 passed" in tests.stdout  # test_app.py and the service's tests
         if database == "sqlite":
             assert (root / "data" / "test.sqlite").is_file()

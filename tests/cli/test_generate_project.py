@@ -14,7 +14,7 @@ import pytest
 
 from feathers_cli.generators.new import NewAnswers, create_project, project_names
 
-from ..e2e.devserver import run_js_client
+from ..e2e.devserver import run_js_client, run_project_tests
 from .generate_helpers import run
 
 VENV_BIN = Path(sys.executable).parent
@@ -98,14 +98,7 @@ def project(tmp_path_factory) -> Path:
 
 
 def test_the_generated_project_passes_its_own_tests(project):
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_project_tests(project)
     tests = sorted(path.name for path in (project / "tests").rglob("test_*.py"))
     assert tests == [
         "test_api_todos_service.py",

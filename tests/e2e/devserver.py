@@ -31,10 +31,31 @@ __all__ = [
     "free_port",
     "generate_project",
     "run_js_client",
+    "run_project_tests",
     "running_feathers",
     "venv_reusing_packages",
     "wait_until",
 ]
+
+
+def run_project_tests(
+    root: Path, python: str | Path = sys.executable
+) -> subprocess.CompletedProcess[str]:
+    """Run a generated project's own pytest (quiet, no cache) and assert it passed.
+
+    FEATHERS_ENV is left out of its environment: the project's tests choose their own.
+    """
+    environ = {key: value for key, value in os.environ.items() if key != "FEATHERS_ENV"}
+    result = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
 
 
 def venv_reusing_packages(path: Path, *, with_editable_installs: bool) -> Path:

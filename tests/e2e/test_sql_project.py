@@ -12,14 +12,13 @@ import asyncio
 import os
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from feathers_cli.runtime.client import connect
 
-from .devserver import feathers_command, generate_project, running_feathers
+from .devserver import feathers_command, generate_project, run_project_tests, running_feathers
 
 
 def feathers(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -76,14 +75,7 @@ async def test_a_sqlite_project_keeps_its_data_across_restarts_and_reloads(tmp_p
     development = root / "data" / "development.sqlite"
     assert stored_messages(development) == []
 
-    tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert tests.returncode == 0, tests.stdout + tests.stderr
+    tests = run_project_tests(root)
     assert "8 passed" in tests.stdout
     assert stored_messages(development) == []  # the tests used data/test.sqlite
 
