@@ -20,6 +20,7 @@ from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
 from . import errors
+from ._transport import call_params, call_reply, request_headers
 from .service import get_service_options
 
 if TYPE_CHECKING:
@@ -86,11 +87,7 @@ class Handshake:
 def handshake_from(environ: dict[str, Any], auth: Any) -> Handshake:
     """Build the handshake of a new socket from python-socketio's environ."""
     scope: dict[str, Any] = environ.get("asgi.scope") or {}
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    headers = request_headers(scope.get("headers", ()))
     query_string = environ.get("QUERY_STRING", "")
     query: dict[str, str] = {}
     for key, value in parse_qsl(query_string, keep_blank_values=True):
@@ -188,17 +185,11 @@ async def reply_to_call(
             raise errors.BadRequest(f"Too many arguments for '{method}' method")
         arguments.extend([None] * (position + 1 - len(arguments)))
         query = arguments[position]
-        params = {
-            "query": dict(query) if isinstance(query, dict) else {},
-            "route": dict(route),
-            "connection": connection,
-            **connection,
-        }
-        arguments[position] = params
+        arguments[position] = call_params(query, route, connection, connection)
         context = await getattr(service, method).run(*arguments)
     except Exception as exc:
         return errors.normalize_error(exc, production=production)
-    return (None, context.result if context.dispatch is None else context.dispatch)
+    return (None, call_reply(context))
 
 
 class FeathersPacket(sio_packet.Packet):

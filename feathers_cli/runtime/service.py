@@ -147,7 +147,11 @@ class HookedMethod:
 
     async def run(self, *args: Any, **kwargs: Any) -> HookContext:
         """Run the hook chain and the method; return the context of the call."""
-        context = self.context(*args, **kwargs)
+        return await self.run_context(self.context(*args, **kwargs))
+
+    async def run_context(self, context: HookContext) -> HookContext:
+        """Run the hook chain and the method for a context made by `context()` (a transport
+        prepares it first, e.g. REST sets `context.http`); return it."""
         app = self.app
         if self._generation != app._hook_generation:
             self._chain = [
