@@ -1,9 +1,10 @@
 """Serving an app: its ASGI application, and uvicorn to run it.
 
-`app.asgi` composes the transports in `app.transports` (Socket.io now, REST later): each
-HTTP or websocket request goes to the first transport whose `matches(scope)` is true, and
-anything else gets a 404. The ASGI lifespan sets the transports and then the app up
-(`app.setup()`), and on shutdown disconnects the clients and tears the app down.
+`app.asgi` composes the transports in `app.transports` (Socket.io, REST, static files):
+each HTTP or websocket request goes to the first transport whose `matches(scope)` is true;
+any other HTTP request gets Feathers' 404 JSON (`Path /x not found`). The ASGI lifespan
+sets the transports and then the app up (`app.setup()`), and on shutdown disconnects the
+clients and tears the app down.
 
 `app.listen()` (blocking) and `await app.start()` (for async programs and tests) run that
 ASGI app with uvicorn, on 127.0.0.1 unless another host is given. A transport configured
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 import socket
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -23,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import uvicorn
 from uvicorn._compat import asyncio_run
+
+from .errors import NotFound
 
 if TYPE_CHECKING:
     from .application import Application
@@ -152,8 +156,15 @@ async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1000})
         return
-    body = b"Not Found"
-    headers = [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())]
+    # Feathers' own answer (its Koa/Express error handler): NotFound JSON, with the path as
+    # it was requested (still percent-encoded).
+    path = (scope.get("raw_path") or scope.get("path", "").encode()).decode("latin-1")
+    error = NotFound(f"Path {path} not found").to_json()
+    body = json.dumps(error, separators=(",", ":")).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
     await send({"type": "http.response.start", "status": 404, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -51,7 +52,14 @@ async def test_start_sets_up_serves_and_stop_tears_down() -> None:
         assert service.events == ["setup things"]
         async with raw_client(server.url) as client:
             assert await call(client, "get", "things", 1, {}) == (None, {"id": 1})
-        assert await http_get(f"{server.url}/anything") == (404, "Not Found")
+        status, text = await http_get(f"{server.url}/anything")
+        assert status == 404
+        assert json.loads(text) == {
+            "name": "NotFound",
+            "message": "Path /anything not found",
+            "code": 404,
+            "className": "not-found",
+        }
     finally:
         await server.stop()
     assert service.events == ["setup things", "teardown things"]
