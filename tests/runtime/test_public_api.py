@@ -35,3 +35,11 @@ def test_runtime_uses_only_relative_imports_and_never_the_cli():
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert not alias.name.startswith("feathers"), f"{path.name}: {alias.name}"
+
+
+def test_rest_exported_names():
+    from feathers_cli.runtime import rest
+
+    assert sorted(rest.__all__) == ["DEFAULT_MAX_BODY_SIZE", "RestTransport", "rest"]
+    for name in rest.__all__:
+        assert getattr(rest, name) is not None
