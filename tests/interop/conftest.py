@@ -14,7 +14,8 @@ HERE = Path(__file__).parent
 def _missing_node() -> str | None:
     if shutil.which("node") is None:
         return "node is not installed"
-    if not (HERE / "node_modules" / "@feathersjs" / "socketio-client").is_dir():
+    packages = HERE / "node_modules" / "@feathersjs"
+    if not all((packages / name).is_dir() for name in ("socketio-client", "rest-client", "koa")):
         return "npm packages missing: run `npm ci --prefix tests/interop`"
     return None
 

@@ -1,4 +1,4 @@
-"""The Python Feathers app the JS client talks to in the interop tests.
+"""The Python Feathers app the JS clients talk to in the interop tests (Socket.io and REST).
 
 Services: `messages` (memory, multi, custom method `typing` with a custom event),
 `echo` (returns what it received), `errors` (`get(name)` raises that error class),
@@ -13,6 +13,7 @@ from typing import Any
 
 from feathers_cli.runtime import errors, feathers
 from feathers_cli.runtime.memory import MemoryService
+from feathers_cli.runtime.rest import rest
 from feathers_cli.runtime.socketio import socketio
 
 
@@ -34,6 +35,7 @@ class Echo:
             "room": params.get("room"),
             "user": params.get("user"),
             "token": params.get("token"),
+            "authentication": params.get("authentication"),
             "has_headers": isinstance(params.get("headers"), dict),
             "same_connection": params.get("connection", {}).get("room") == params.get("room"),
         }
@@ -79,7 +81,8 @@ class Posts:
 
 
 def create_app(options: dict[str, Any] | None = None) -> Any:
-    """The interop app, its Socket.io transport configured with `options`."""
+    """The interop app (Socket.io and REST), its Socket.io transport configured with
+    `options`; REST gets the same `cors`."""
 
     def setup_io(io: Any) -> None:
         def rooms(socket: Any, next_step: Any) -> None:
@@ -94,6 +97,7 @@ def create_app(options: dict[str, Any] | None = None) -> Any:
 
     app = feathers()
     app.configure(socketio(options or {}, setup_io))
+    app.configure(rest({"cors": options["cors"]} if options and "cors" in options else None))
     app.use(
         "messages",
         Messages(multi=True),
@@ -107,7 +111,7 @@ def create_app(options: dict[str, Any] | None = None) -> Any:
     app.on("connection", lambda connection: app.channel(connection["room"]).join(connection))
 
     def by_room(data: Any, context: Any) -> Any:
-        room = data.get("room", "lobby") if isinstance(data, dict) else "lobby"
+        room = (data.get("room") if isinstance(data, dict) else None) or "lobby"
         return app.channel(room)
 
     app.publish(by_room)
