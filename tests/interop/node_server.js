@@ -1,8 +1,10 @@
 // A small Node Feathers server (from the lockfile) for testing the Python client against
-// the real thing. Prints {"port": N} once it listens; stops on SIGTERM or stdin EOF.
+// the real thing: Socket.io and REST (Koa), as a generated Feathers app serves them.
+// Prints {"port": N} once it listens; stops on SIGTERM or stdin EOF.
 'use strict'
 
 const { feathers } = require('@feathersjs/feathers')
+const { koa, rest, bodyParser, errorHandler } = require('@feathersjs/koa')
 const socketio = require('@feathersjs/socketio')
 const errors = require('@feathersjs/errors')
 
@@ -79,7 +81,10 @@ class Echo {
   }
 }
 
-const app = feathers()
+const app = koa(feathers())
+app.use(errorHandler())
+app.use(bodyParser())
+app.configure(rest())
 app.configure(socketio())
 app.use('messages', new Messages(), {
   methods: ['find', 'get', 'create', 'update', 'patch', 'remove', 'typing'],
