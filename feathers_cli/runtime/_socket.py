@@ -297,8 +297,13 @@ class _OrjsonCodec:
 class _StdlibCodec:
     """The standard library's json, compact, with engine.io's guard against huge integers."""
 
+    def __init__(self) -> None:
+        # One encoder for every call: json.dumps with options builds a new one each time,
+        # which costs more than encoding a small message.
+        self._encoder = engineio_json.JSONEncoder(separators=(",", ":"), default=_to_json)
+
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        return engineio_json.dumps(obj, separators=(",", ":"), default=_to_json)
+        return self._encoder.encode(obj)
 
     def loads(self, data: str | bytes, **kwargs: Any) -> Any:
         return engineio_json.loads(data)
