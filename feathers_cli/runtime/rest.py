@@ -160,7 +160,7 @@ class RestTransport:
         try:
             if target is None:
                 raise errors.NotFound(f"Path {scope.get('path', '')} not found")
-            response = await self._call_service(Request(scope, receive), *target)
+            response = await self._call_service(scope, receive, *target)
         except ClientDisconnect:
             return
         except Exception as exc:
@@ -172,17 +172,19 @@ class RestTransport:
         return self.app is not None and self.app.get("env") == "production"
 
     async def _call_service(
-        self, request: Request, service: Any, id: Any, route: dict[str, str]
+        self, scope: dict[str, Any], receive: Any, service: Any, id: Any, route: dict[str, str]
     ) -> Response:
-        http_method = request.method
-        headers = request_headers(request.scope["headers"])
+        http_method = scope["method"]
+        headers = request_headers(scope["headers"])
         override = headers.get(METHOD_HEADER)
         method = service_method(http_method, id, override)
         options = get_service_options(service)
         if options is None or method not in options.methods or override in DEFAULT_METHODS:
             raise errors.MethodNotAllowed(f"Method `{method}` is not supported by this endpoint.")
-        data = await self._read_data(request) if http_method in _BODY_METHODS else None
-        query_string = request.scope.get("query_string", b"")
+        data = None
+        if http_method in _BODY_METHODS:
+            data = await self._read_data(Request(scope, receive))
+        query_string = scope.get("query_string", b"")
         fields: dict[str, Any] = {"provider": "rest", "headers": headers}
         authentication = parse_authentication(headers.get("authorization"))
         if authentication is not None:
@@ -233,13 +235,26 @@ class RestTransport:
 def _find_service(app: Application, scope: dict[str, Any]) -> tuple[Any, Any, dict] | None:
     """`(service, id, route)` for a request path, or None when no service owns it.
 
-    Segments are percent-decoded one by one (`%2F` inside an id stays in the id). The whole
-    path is tried first, then the path without its last segment, which is then the id.
+    The whole path is tried first, then the path without its last segment, which is then
+    the id. Segments are percent-decoded one by one (`%2F` inside an id stays in the id).
     """
     raw = scope.get("raw_path") or scope["path"].encode("utf-8")
-    segments = raw.decode("latin-1").strip("/").split("/")
-    if any("%" in segment for segment in segments):
-        segments = [unquote(segment) for segment in segments]
+    path = raw.decode("latin-1").strip("/")
+    if "//" in path:
+        return None
+    if "%" in path:
+        return _find_decoded(app, [unquote(segment) for segment in path.split("/")])
+    found = app.lookup(path)
+    if found is not None:
+        return found.service, None, found.params
+    head, _, last = path.rpartition("/")
+    if not last:
+        return None
+    found = app.lookup(head)
+    return None if found is None else (found.service, last, found.params)
+
+
+def _find_decoded(app: Application, segments: list[str]) -> tuple[Any, Any, dict] | None:
     head, last = segments[:-1], segments[-1]
     if any(not segment or "/" in segment for segment in head):
         return None
@@ -255,12 +270,12 @@ def _find_service(app: Application, scope: dict[str, Any]) -> tuple[Any, Any, di
 
 def _json_response(status: int, headers: dict[str, str], body: Any, head: bool) -> Response:
     if status == 204 or status == 304 or body is None:
-        return Response(None, status, headers)
+        return Response(None, status, headers or None)
     content = _JSON.dumps(body).encode("utf-8")
     if head:
         headers = {**headers, "content-length": str(len(content))}
         content = b""
-    return Response(content, status, headers, media_type="application/json")
+    return Response(content, status, headers or None, media_type="application/json")
 
 
 def _error_response(error: BaseException, production: bool = False) -> Response:
