@@ -1,0 +1,74 @@
+"""The Python servers of the REST benchmark (`benchmarks/rest.py`).
+
+    python benchmarks/rest_servers.py feathers --port 3030 [--records 5]
+    python benchmarks/rest_servers.py starlette --port 3030 [--records 5]
+
+`feathers`: a `messages` memory service on an app with Socket.io and REST, as a generated
+app is configured, served by `app.listen()`. `starlette`: a bare Starlette app answering
+`GET /messages` and `GET /messages/{id}` with the same JSON from a dict, served by uvicorn
+with the same settings (its loop and HTTP parser choice, no access log). Loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+RECORD_TEXT = "A message of about the size a chat sends"
+
+
+def records(count: int) -> dict[int, dict]:
+    """The same ids and JSON on every server."""
+    return {index: {"id": index, "text": RECORD_TEXT, "user": "bench"} for index in range(count)}
+
+
+def serve_feathers(port: int, count: int) -> None:
+    from feathers_cli.runtime import feathers
+    from feathers_cli.runtime.memory import MemoryService
+    from feathers_cli.runtime.rest import rest
+    from feathers_cli.runtime.socketio import socketio
+
+    app = feathers()
+    app.configure(socketio())
+    app.configure(rest())
+    app.use("messages", MemoryService(store=records(count)))
+    app.listen(port, log_level="warning")
+
+
+def serve_starlette(port: int, count: int) -> None:
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    store = records(count)
+    every = list(store.values())
+
+    async def find(request):
+        return JSONResponse(every)
+
+    async def get(request):
+        record = store.get(int(request.path_params["id"]))
+        return JSONResponse(record) if record else JSONResponse({"name": "NotFound"}, 404)
+
+    app = Starlette(routes=[Route("/messages", find), Route("/messages/{id}", get)])
+    uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=["feathers", "starlette"])
+    parser.add_argument("--port", type=int, default=3030)
+    parser.add_argument("--records", type=int, default=5)
+    args = parser.parse_args()
+    if args.kind == "feathers":
+        serve_feathers(args.port, args.records)
+    else:
+        serve_starlette(args.port, args.records)
+
+
+if __name__ == "__main__":
+    main()
