@@ -373,3 +373,35 @@ def test_rest_options_are_checked() -> None:
     app = create_app()
     with pytest.raises(ValueError, match="already configured"):
         app.configure(rest())
+
+
+class CatchAll:
+    """A transport after REST that answers every HTTP request (as static files would)."""
+
+    port = None
+
+    def matches(self, scope: dict[str, Any]) -> bool:
+        return scope["type"] == "http"
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        body = f"static {scope['path']}".encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    async def setup(self, app: Any) -> None: ...
+
+    async def close_connections(self) -> None: ...
+
+    async def teardown(self, app: Any) -> None: ...
+
+
+async def test_paths_no_service_owns_go_to_the_next_transport() -> None:
+    app = create_app()
+    app.transports.append(CatchAll())
+    async with serve(app) as client:
+        assert (await client.get("/")).text == "static /"
+        assert (await client.get("/index.html")).text == "static /index.html"
+        assert (await client.get("/echo/1/2")).text == "static /echo/1/2"
+        assert (await client.get("/echo/1")).json()["method"] == "get"
+        assert (await client.get("/messages")).json() == []
+        assert (await client.post("/messages", json={"a": 1})).status_code == 201
