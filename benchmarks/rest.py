@@ -7,6 +7,8 @@ the machine has two or more CPUs:
 
 - feathers: `rest_servers.py feathers`, a `messages` memory service on an app with Socket.io
   and REST, served by `app.listen()`;
+- feathers-dict: the same app with a service answering from a dict as the Starlette routes
+  do (no adapter), which isolates the cost of the transport and the hooks;
 - starlette: `rest_servers.py starlette`, two Starlette routes returning the same JSON from a
   dict, on uvicorn with the same settings;
 - node: `node/rest_server.js`, @feathersjs/koa's `rest()` and @feathersjs/memory 5.0.50
@@ -37,6 +39,7 @@ from compare import NODE_DIR, Served, cpu_seconds, pinning, render, run_client, 
 HERE = Path(__file__).resolve().parent
 SERVERS = {
     "feathers": [sys.executable, str(HERE / "rest_servers.py"), "feathers"],
+    "feathers-dict": [sys.executable, str(HERE / "rest_servers.py"), "feathers-dict"],
     "starlette": [sys.executable, str(HERE / "rest_servers.py"), "starlette"],
     "node": ["node", str(NODE_DIR / "rest_server.js")],
 }
@@ -76,7 +79,17 @@ def measure(args: argparse.Namespace) -> dict[str, dict[str, list[dict]]]:
 
 
 def table(results: dict[str, dict[str, list[dict]]]) -> list[list[str]]:
-    rows = [["measurement", "feathers-py", "bare Starlette", "Node Feathers (Koa)", "ratios"]]
+    columns = ("feathers", "feathers-dict", "starlette", "node")
+    rows = [
+        [
+            "measurement",
+            "feathers-py (memory)",
+            "feathers-py (dict service)",
+            "bare Starlette",
+            "Node Feathers (Koa)",
+            "ratios",
+        ]
+    ]
     for kind, by_server in results.items():
         for metric, label, digits in (
             ("calls_per_s", "requests/s", 0),
@@ -91,24 +104,20 @@ def table(results: dict[str, dict[str, list[dict]]]) -> list[list[str]]:
             ratios = ""
             if metric == "calls_per_s":
                 ratios = (
-                    f"{medians['feathers'] / medians['starlette']:.2f}x Starlette, "
-                    f"{medians['feathers'] / medians['node']:.2f}x Node"
+                    f"memory {medians['feathers'] / medians['starlette']:.2f}x Starlette, "
+                    f"dict {medians['feathers-dict'] / medians['starlette']:.2f}x Starlette, "
+                    f"memory {medians['feathers'] / medians['node']:.2f}x Node"
                 )
             elif metric == "cpu_us_per_call":
                 ratios = (
-                    f"{medians['starlette'] / medians['feathers']:.2f}x Starlette's, "
-                    f"{medians['node'] / medians['feathers']:.2f}x Node's (higher: cheaper)"
+                    f"memory {medians['feathers'] - medians['starlette']:+.1f} us, "
+                    f"dict {medians['feathers-dict'] - medians['starlette']:+.1f} us "
+                    "over Starlette"
                 )
-            rows.append(
-                [
-                    f"{kind} {label}",
-                    *(spread(values[s], digits) for s in ("feathers", "starlette", "node")),
-                    ratios,
-                ]
-            )
+            rows.append([f"{kind} {label}", *(spread(values[s], digits) for s in columns), ratios])
         errors = {s: sum(r["errors"] for r in runs) for s, runs in by_server.items()}
         if any(errors.values()):
-            rows.append([f"{kind} errors", *(str(errors[s]) for s in SERVERS), "0"])
+            rows.append([f"{kind} errors", *(str(errors[s]) for s in columns), "0"])
     return rows
 
 

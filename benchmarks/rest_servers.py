@@ -1,10 +1,13 @@
 """The Python servers of the REST benchmark (`benchmarks/rest.py`).
 
     python benchmarks/rest_servers.py feathers --port 3030 [--records 5]
+    python benchmarks/rest_servers.py feathers-dict --port 3030 [--records 5]
     python benchmarks/rest_servers.py starlette --port 3030 [--records 5]
 
 `feathers`: a `messages` memory service on an app with Socket.io and REST, as a generated
-app is configured, served by `app.listen()`. `starlette`: a bare Starlette app answering
+app is configured, served by `app.listen()`. `feathers-dict`: the same app with a service
+that answers from a dict like the Starlette endpoints (no adapter: what the transport and
+the hook machinery cost). `starlette`: a bare Starlette app answering
 `GET /messages` and `GET /messages/{id}` with the same JSON from a dict, served by uvicorn
 with the same settings (its loop and HTTP parser choice, no access log). Loopback only.
 """
@@ -25,7 +28,21 @@ def records(count: int) -> dict[int, dict]:
     return {index: {"id": index, "text": RECORD_TEXT, "user": "bench"} for index in range(count)}
 
 
-def serve_feathers(port: int, count: int) -> None:
+class DictService:
+    """get/find straight from a dict, as the Starlette endpoints answer."""
+
+    def __init__(self, count: int) -> None:
+        self.store = records(count)
+        self.every = list(self.store.values())
+
+    async def find(self, params: dict) -> list[dict]:
+        return self.every
+
+    async def get(self, id: str, params: dict) -> dict:
+        return self.store[int(id)]
+
+
+def serve_feathers(port: int, count: int, adapter: bool = True) -> None:
     from feathers_cli.runtime import feathers
     from feathers_cli.runtime.memory import MemoryService
     from feathers_cli.runtime.rest import rest
@@ -34,7 +51,7 @@ def serve_feathers(port: int, count: int) -> None:
     app = feathers()
     app.configure(socketio())
     app.configure(rest())
-    app.use("messages", MemoryService(store=records(count)))
+    app.use("messages", MemoryService(store=records(count)) if adapter else DictService(count))
     app.listen(port, log_level="warning")
 
 
@@ -60,12 +77,12 @@ def serve_starlette(port: int, count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=["feathers", "starlette"])
+    parser.add_argument("kind", choices=["feathers", "feathers-dict", "starlette"])
     parser.add_argument("--port", type=int, default=3030)
     parser.add_argument("--records", type=int, default=5)
     args = parser.parse_args()
-    if args.kind == "feathers":
-        serve_feathers(args.port, args.records)
+    if args.kind.startswith("feathers"):
+        serve_feathers(args.port, args.records, adapter=args.kind == "feathers")
     else:
         serve_starlette(args.port, args.records)
 
