@@ -14,13 +14,15 @@ the machine has two or more CPUs:
 - node: `node/rest_server.js`, @feathersjs/koa's `rest()` and @feathersjs/memory 5.0.50
   (from `benchmarks/node/package-lock.json`), set up as a generated Feathers app.
 
-The load comes from `node/http_load.js` pinned to CPU 1: 50 keep-alive HTTP connections
-with one request in flight each, `GET /messages/<id>` (get) or `GET /messages` (find, 5
-records), for --duration seconds after a 1 s warm-up. It costs the client a fraction of
-what it costs any of the servers (see benchmarks/README.md). Each scenario runs --runs
-times, the order of the servers rotating between runs. Reports medians with the spread
-(min-max), the ratios to feathers-py, and each server's CPU time per request (from /proc,
-warm-up included), which is steadier than requests/s on a shared machine.
+The load comes from Debian's `wrk` (`--client wrk`, the default; `benchmarks/wrk.sh`
+installs it with apt-get when missing; script `wrk_rest.lua`) or from `node/http_load.js`
+(`--client node`), pinned to CPU 1: 50 keep-alive HTTP connections with one request in
+flight each, `GET /messages/<id>` (get, ids 0-4 in turn) or `GET /messages` (find, 5
+records), for --duration seconds after a 1 s warm-up on the same server process. Each
+scenario runs --runs times, the order of the servers rotating between runs. Reports medians
+with the spread (min-max), the ratios, each server's CPU time per request (from /proc, the
+measured run only), which is steadier than requests/s on a shared machine, and the load
+client's CPU time per request, which shows that the client is not the bottleneck.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,8 +49,64 @@ SERVERS = {
 }
 
 
-def measure(args: argparse.Namespace) -> dict[str, dict[str, list[dict]]]:
+def client_command(args: argparse.Namespace, kind: str, url: str, seconds: float) -> list[str]:
+    """The load client's command line for one run of `seconds`."""
+    if args.client == "wrk":
+        return [
+            args.wrk,
+            "-t1",
+            f"-c{args.connections}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(HERE / "wrk_rest.lua"),
+            url,
+            "--",
+            kind,
+            "5",
+        ]
+    return [
+        "node",
+        str(NODE_DIR / "http_load.js"),
+        "--url",
+        url,
+        "--kind",
+        kind,
+        "--connections",
+        str(args.connections),
+        "--duration",
+        f"{seconds:g}",
+        "--warmup",
+        "0",
+    ]
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure_one(args: argparse.Namespace, server: str, kind: str) -> dict:
+    """One fresh server, a 1 s warm-up, then the measured run (CPU times of both sides)."""
     server_pin, client_pin = pinning()
+    with Served([*server_pin, *SERVERS[server]]) as served:
+        url = f"http://127.0.0.1:{served.port}"
+        run_client([*client_pin, *client_command(args, kind, url, 1)], 60)
+        before = cpu_seconds(served.process.pid)
+        client_before = children_cpu_seconds()
+        outcome = run_client(
+            [*client_pin, *client_command(args, kind, url, args.duration)], args.duration + 60
+        )
+        client_after = children_cpu_seconds()
+        after = cpu_seconds(served.process.pid)
+    if before is not None and after is not None and outcome.get("calls"):
+        outcome["cpu_us_per_call"] = (after - before) / outcome["calls"] * 1e6
+        outcome["client_cpu_us_per_call"] = (client_after - client_before) / outcome["calls"] * 1e6
+    return outcome
+
+
+def measure(args: argparse.Namespace) -> dict[str, dict[str, list[dict]]]:
     results: dict[str, dict[str, list[dict]]] = {}
     names = list(SERVERS)
     for kind in args.kinds:
@@ -54,27 +114,9 @@ def measure(args: argparse.Namespace) -> dict[str, dict[str, list[dict]]]:
         for run in range(args.runs):
             shift = run % len(names)
             for server in names[shift:] + names[:shift]:
-                with Served([*server_pin, *SERVERS[server]]) as served:
-                    client = [
-                        *client_pin,
-                        "node",
-                        str(NODE_DIR / "http_load.js"),
-                        "--url",
-                        f"http://127.0.0.1:{served.port}",
-                        "--kind",
-                        kind,
-                        "--connections",
-                        str(args.connections),
-                        "--duration",
-                        str(args.duration),
-                    ]
-                    before = cpu_seconds(served.process.pid)
-                    outcome = run_client(client, args.duration + 60)
-                    after = cpu_seconds(served.process.pid)
-                if before is not None and after is not None and outcome.get("all_calls"):
-                    outcome["cpu_us_per_call"] = (after - before) / outcome["all_calls"] * 1e6
+                outcome = measure_one(args, server, kind)
                 results[kind][server].append(outcome)
-                print(f"  {kind:4} run {run + 1} {server:9} {json.dumps(outcome)}", flush=True)
+                print(f"  {kind:4} run {run + 1} {server:13} {json.dumps(outcome)}", flush=True)
     return results
 
 
@@ -94,6 +136,7 @@ def table(results: dict[str, dict[str, list[dict]]]) -> list[list[str]]:
         for metric, label, digits in (
             ("calls_per_s", "requests/s", 0),
             ("cpu_us_per_call", "server CPU us/request", 1),
+            ("client_cpu_us_per_call", "load client CPU us/request", 1),
             ("p50_ms", "p50 ms", 1),
             ("p99_ms", "p99 ms", 1),
         ):
@@ -127,8 +170,21 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5, help="seconds per load run")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--kinds", nargs="+", default=["get", "find"], choices=["get", "find"])
+    parser.add_argument(
+        "--client",
+        choices=["wrk", "node"],
+        default="wrk",
+        help="load client: Debian's wrk (default; benchmarks/wrk.sh installs it) or "
+        "node/http_load.js",
+    )
     parser.add_argument("--markdown", type=Path, help="also write the table as markdown here")
     args = parser.parse_args()
+    args.wrk = shutil.which("wrk")
+    if args.client == "wrk" and args.wrk is None:
+        installed = subprocess.run(
+            [str(HERE / "wrk.sh")], capture_output=True, text=True, check=True, timeout=600
+        )
+        args.wrk = installed.stdout.strip().splitlines()[-1]
     if not (NODE_DIR / "node_modules" / "@feathersjs" / "koa").exists():
         subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True, timeout=300
@@ -142,7 +198,8 @@ def main() -> None:
     rows = table(measure(args))
     load_after = os.getloadavg()
     note = (
-        f"{args.runs} runs per scenario, server order rotating; {os.cpu_count()} CPUs; "
+        f"load client {args.client}; {args.runs} runs per scenario, server order rotating; "
+        f"{os.cpu_count()} CPUs; "
         f"load average (1/5/15 min) {'/'.join(f'{v:.2f}' for v in load_before)} before, "
         f"{'/'.join(f'{v:.2f}' for v in load_after)} after; "
         f"{time.monotonic() - started:.0f} s in all"
