@@ -405,3 +405,32 @@ async def test_paths_no_service_owns_go_to_the_next_transport() -> None:
         assert (await client.get("/echo/1")).json()["method"] == "get"
         assert (await client.get("/messages")).json() == []
         assert (await client.post("/messages", json={"a": 1})).status_code == 201
+
+
+class Odd:
+    """Results and errors a transport must survive."""
+
+    async def get(self, id: Any, params: dict[str, Any]) -> Any:
+        if id == "object":
+            return object()  # not JSON
+        if id == "code":
+
+            class Weird(errors.FeathersError):
+                name, code, class_name = "Weird", 200, "weird"
+
+            raise Weird("not an error status")
+        return {"id": id}
+
+
+async def test_unserializable_results_and_odd_error_codes_are_500() -> None:
+    app = create_app()
+    app.use("odd", Odd())
+    async with serve(app) as client:
+        response = await client.get("/odd/object")
+        assert response.status_code == 500
+        assert response.json()["name"] == "GeneralError"
+        assert "not JSON serializable" in response.json()["message"]
+        weird = await client.get("/odd/code")
+        assert weird.status_code == 500
+        assert weird.json()["name"] == "Weird"
+        assert (await client.get("/odd/1")).json() == {"id": "1"}
