@@ -297,9 +297,13 @@ class _OriginCORS(CORSMiddleware):
         self.origin_test = origin_test
 
     def is_allowed_origin(self, origin: str) -> bool:
-        if self.origin_test is not None:
+        if self.origin_test is None:
+            return super().is_allowed_origin(origin)
+        try:
             return bool(self.origin_test(origin))
-        return super().is_allowed_origin(origin)
+        except Exception:
+            logger.exception("The cors origin callable failed for %r: origin refused", origin)
+            return False
 
 
 def _cors_settings(cors: Any) -> dict[str, Any]:

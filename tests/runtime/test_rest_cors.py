@@ -110,3 +110,15 @@ async def test_paths_no_service_owns_get_no_cors_headers() -> None:
         response = await client.get("/elsewhere", headers={"Origin": ALLOWED})
         assert response.status_code == 404
         assert cors_headers(response) == {}
+
+
+async def test_an_origin_callable_that_raises_refuses_the_origin() -> None:
+    def broken(origin: str) -> bool:
+        raise RuntimeError("bug in the app's origin check")
+
+    async with serve(create_app({"cors": {"origin": broken}})) as client:
+        response = await client.get("/messages", headers={"Origin": ALLOWED})
+        assert response.status_code == 200
+        assert cors_headers(response) == {}
+        preflight_response = await client.options("/messages", headers=preflight(ALLOWED))
+        assert preflight_response.status_code == 403
