@@ -10,11 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from feathers_cli.runtime import errors
+from feathers_cli.runtime import errors, feathers
 from feathers_cli.runtime.client import connect
 from feathers_cli.runtime.rest import rest
+from feathers_cli.runtime.socketio import socketio
 
-from .rest_app import Root, create_app, serve
+from .rest_app import Echo, Root, create_app, serve
 
 
 @pytest.fixture
@@ -434,3 +435,19 @@ async def test_unserializable_results_and_odd_error_codes_are_500() -> None:
         assert weird.status_code == 500
         assert weird.json()["name"] == "Weird"
         assert (await client.get("/odd/1")).json() == {"id": "1"}
+
+
+async def test_rest_is_served_on_the_app_port_when_socketio_has_its_own() -> None:
+    app = feathers()
+    app.configure(socketio(0))
+    app.configure(rest())
+    app.use("echo", Echo())
+    server = await app.start(0)
+    try:
+        socket_port = next(port for key, port in server.ports.items() if key != "app")
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(f"{server.url}/echo")).json()["method"] == "find"
+            other = await http.get(f"http://127.0.0.1:{socket_port}/echo")
+            assert other.status_code == 404
+    finally:
+        await server.stop()
