@@ -22,6 +22,7 @@ from typing import Any
 import socketio
 
 from . import errors
+from ._auth_client import AuthenticationClient
 from .events import EventEmitter
 
 __all__ = ["Client", "RemoteService", "connect"]
@@ -58,8 +59,11 @@ async def connect(
     return client
 
 
-class Client:
+class Client(AuthenticationClient):
     """A connection to a Feathers server; `client.service(path)` gives its services.
+
+    `authenticate(data)`, `re_authenticate()` and `logout()` log it in and out (see
+    `_auth_client`); it logs in again by itself after a reconnect.
 
     Usable as `async with await connect(url) as client: ...` (closes on exit).
     """
