@@ -104,6 +104,11 @@ class AuthenticationClient:
         self.on("connect", on_connect)
 
     async def _log_in_again(self) -> None:
+        # python-socketio calls `connect` listeners just before it marks itself connected
+        for _ in range(200):
+            if getattr(self, "connected", True):
+                break
+            await asyncio.sleep(0.01)
         try:
             await self.re_authenticate(force=True)
         except errors.FeathersError as error:

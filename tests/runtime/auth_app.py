@@ -76,7 +76,9 @@ def make_app(camel_case: bool = False, **overrides: Any) -> Any:
     app.events_seen = []  # type: ignore[attr-defined]
 
     def on_connection(connection: Any) -> None:
-        app.channel("anonymous").join(connection)
+        # a connection logged in at the handshake had its `login` event already
+        if connection.get("user") is None:
+            app.channel("anonymous").join(connection)
 
     def on_login(result: Any, params: Any, *_: Any) -> None:
         connection = params.get("connection")

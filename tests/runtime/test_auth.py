@@ -76,7 +76,7 @@ async def test_jwt_login_returns_the_same_token(client: Client) -> None:
     ],
 )
 async def test_local_failures_are_invalid_login(client: Client, data: dict[str, Any]) -> None:
-    with pytest.raises(errors.NotAuthenticated, match="^Invalid login$"):
+    with pytest.raises(errors.NotAuthenticated, match=r"^Invalid login$"):
         await client.authenticate(data)
 
 
@@ -90,7 +90,7 @@ async def test_feathers_messages_for_strategies(client: Client) -> None:
     assert info.value.message == (
         "Invalid authentication information (strategy not allowed in authStrategies)"
     )
-    with pytest.raises(errors.NotAuthenticated, match="^No access token$"):
+    with pytest.raises(errors.NotAuthenticated, match=r"^No access token$"):
         await auth.create({"strategy": "jwt"})
 
 
@@ -105,7 +105,7 @@ async def test_no_strategies_configured(server: Any) -> None:
 
 
 async def test_authenticate_hook_sets_user_and_authentication(client: Client) -> None:
-    with pytest.raises(errors.NotAuthenticated, match="^Not authenticated$"):
+    with pytest.raises(errors.NotAuthenticated, match=r"^Not authenticated$"):
         await client.service("whoami").find()
     with pytest.raises(errors.NotAuthenticated):
         await client.service("users").find()
@@ -159,10 +159,10 @@ async def test_logout_revokes_the_token(server: Any, client: Client) -> None:
     result = await client.logout()
     assert result is not None and result["accessToken"] == token
     assert client.access_token is None
-    with pytest.raises(errors.NotAuthenticated, match="^Not authenticated$"):
+    with pytest.raises(errors.NotAuthenticated, match=r"^Not authenticated$"):
         await client.service("whoami").find()
     async with await connect(server.url, timeout=5) as other:
-        with pytest.raises(errors.NotAuthenticated, match="^Token revoked$"):
+        with pytest.raises(errors.NotAuthenticated, match=r"^Token revoked$"):
             await other.service("authentication").create({"strategy": "jwt", "accessToken": token})
         with pytest.raises(ConnectionError, match="Token revoked"):
             await connect(server.url, headers={"Authorization": f"Bearer {token}"})
@@ -170,7 +170,7 @@ async def test_logout_revokes_the_token(server: Any, client: Client) -> None:
 
 async def test_remove_with_another_token_id(client: Client) -> None:
     await client.authenticate(LOGIN)
-    with pytest.raises(errors.NotAuthenticated, match="^Invalid access token$"):
+    with pytest.raises(errors.NotAuthenticated, match=r"^Invalid access token$"):
         await client.service("authentication").remove("not-my-token")
 
 
