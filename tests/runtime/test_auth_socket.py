@@ -148,6 +148,7 @@ async def test_logs_in_again_by_itself_after_a_reconnect(server: Any) -> None:
     try:
         token = (await client.authenticate(LOGIN))["accessToken"]
         first, _ = app.connections_seen[-1]
+        assert first.get("user") is not None
         # the network goes away: the websocket closes without a Socket.io goodbye
         await client.io.eio.ws.close()
         await wait_until(lambda: len(app.connections_seen) == 2, seconds=5)
@@ -156,5 +157,6 @@ async def test_logs_in_again_by_itself_after_a_reconnect(server: Any) -> None:
         assert second["authentication"]["accessToken"] == token
         assert channel_names_of(app, second) == ["authenticated", "user/0"]
         assert await client.service("whoami").find() == {"user_id": 0, "strategy": "jwt"}
+        assert "user" not in first  # the dropped connection was logged out
     finally:
         await client.close()
