@@ -136,25 +136,27 @@ class SQLAuthStore:
 
     async def add_failure(self, key: str, window: float) -> int:
         await self.setup()
+        for _ in range(3):  # two processes may insert the same key at once: count again
+            try:
+                return await self._add_failure(key, window)
+            except self._sa.exc.IntegrityError:
+                continue
+        raise RuntimeError(f"Could not count a failed login for {key!r}")
+
+    async def _add_failure(self, key: str, window: float) -> int:
         sa, table, now = self._sa, self.failures_table, time.time()
+        columns = sa.select(table.c.count, table.c.window_end).where(table.c.key == key)
         async with self.engine.begin() as conn:
-            row = (
-                await conn.execute(
-                    sa.select(table.c.count, table.c.window_end).where(table.c.key == key)
-                )
-            ).first()
+            row = (await conn.execute(columns)).first()
             if row is None:
-                await conn.execute(
-                    sa.insert(table).values(key=key, count=1, window_end=now + window)
-                )
+                values = {"key": key, "count": 1, "window_end": now + window}
+                await conn.execute(sa.insert(table).values(**values))
                 return 1
-            count = 1 if row.window_end <= now else row.count + 1
-            window_end = now + window if row.window_end <= now else row.window_end
-            await conn.execute(
-                sa.update(table)
-                .where(table.c.key == key)
-                .values(count=count, window_end=window_end)
-            )
+            expired = row.window_end <= now
+            count = 1 if expired else row.count + 1
+            window_end = now + window if expired else row.window_end
+            update = sa.update(table).where(table.c.key == key)
+            await conn.execute(update.values(count=count, window_end=window_end))
             return count
 
     async def clear_failures(self, key: str) -> None:
@@ -200,9 +202,10 @@ class RedisAuthStore:
     async def add_failure(self, key: str, window: float) -> int:
         name = f"{self.prefix}failures:{key}"
         async with self.redis.pipeline(transaction=True) as pipe:
+            # a first failure opens the window; INCR keeps the key's expiry
+            pipe.set(name, 0, ex=max(1, int(window)), nx=True)
             pipe.incr(name)
-            pipe.expire(name, max(1, int(window)), nx=True)
-            count, _ = await pipe.execute()
+            _, count = await pipe.execute()
         return int(count)
 
     async def clear_failures(self, key: str) -> None:
