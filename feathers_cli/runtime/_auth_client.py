@@ -91,7 +91,8 @@ class AuthenticationClient:
         self.authenticated = False
 
     def _listen_for_reconnects(self) -> None:
-        if self._reconnect_listener is not None:
+        # only a client with a connection (`on('connect')`) can lose it and come back
+        if self._reconnect_listener is not None or not callable(getattr(self, "on", None)):
             return
 
         def on_connect(*_: Any) -> None:
