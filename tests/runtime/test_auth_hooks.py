@@ -127,7 +127,7 @@ def test_strategy_configuration_errors() -> None:
     with pytest.raises(ValueError, match="requires a 'passwordField' setting"):
         auth.register("local", LocalStrategy())
     app.set("authentication", {"secret": SECRET, "jwt": {"expiresIn": "1d"}})
-    with pytest.raises(ValueError, match="Did you mean to set it in 'authentication.jwtOptions'"):
+    with pytest.raises(ValueError, match=r"Did you mean to set it in 'authentication\.jwtOptions'"):
         auth.register("jwt", JWTStrategy())
     with pytest.raises(ValueError, match="An application instance"):
         AuthenticationService(None)  # type: ignore[arg-type]
