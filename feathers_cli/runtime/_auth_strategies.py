@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import bcrypt
@@ -286,7 +287,12 @@ class LocalStrategy(AuthenticationBaseStrategy):
         key = limiter.key(username, params)
         await limiter.check(key)
         try:
-            found = await self.find_entity(username, params)
+            try:
+                found = await self.find_entity(username, params)
+            except errors.NotAuthenticated:
+                # as long as a wrong password takes: no telling which usernames exist
+                await asyncio.to_thread(verify_password, password, _dummy_hash())
+                raise
             await self.compare_password(found, password)
         except errors.NotAuthenticated:
             await limiter.failed(key)
@@ -306,6 +312,16 @@ def verify_password(password: str, stored: str) -> bool:
         return password_hash.verify(password, stored)
     except (UnknownHashError, ValueError):
         return False
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """An argon2 hash of a random password, made once (see `LocalStrategy.authenticate`)."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(password_hash.hash(uuid.uuid4().hex))
+    return _DUMMY_HASH[0]
 
 
 def _get_path(data: Any, path: str) -> Any:

@@ -20,10 +20,8 @@ docs/authentication.md for the config and where this differs from Feathers 5.
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -32,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 import jwt
 
 from . import errors
+from ._auth_config import DEFAULT_JWT_OPTIONS, LoginLimiter, normalize_config, parse_duration
+from ._auth_hooks import authenticate, hash_password, protect
 from ._auth_stores import AuthStore, MemoryAuthStore, RedisAuthStore, SQLAuthStore
 from ._auth_strategies import AuthenticationBaseStrategy, JWTStrategy, LocalStrategy
 
@@ -57,90 +57,6 @@ logger = logging.getLogger("feathers.authentication")
 
 SECRET_ENV = "FEATHERS_AUTH_SECRET"
 MIN_SECRET_BYTES = 32
-
-DEFAULT_JWT_OPTIONS: dict[str, Any] = {
-    "header": {"typ": "access"},
-    "audience": "https://yourdomain.com",
-    "issuer": "feathers",
-    "algorithm": "HS256",
-    "expires_in": "1d",
-}
-DEFAULT_LOGIN_LIMIT: dict[str, Any] = {"max_failures": 10, "window": "15m"}
-
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31557600}
-_DURATION = re.compile(
-    r"^\s*(\d+(?:\.\d+)?)\s*(ms|msecs?|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|"
-    r"h|hrs?|hours?|d|days?|w|weeks?|y|yrs?|years?)?\s*$",
-    re.IGNORECASE,
-)
-
-
-def parse_duration(value: Any) -> float:
-    """Seconds from a number of seconds or an `ms`-style string (`"1d"`, `"15m"`, `"2 hours"`)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    match = _DURATION.match(str(value)) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(f"Invalid duration {value!r}: use seconds or a string such as '1d'")
-    number, unit = float(match.group(1)), (match.group(2) or "s").lower()
-    key = "ms" if unit.startswith("ms") or unit.startswith("milli") else unit[0]
-    return number * _UNITS[key]
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
-
-
-def normalize_config(config: Any) -> dict[str, Any]:
-    """The config with Feathers' camelCase names (`authStrategies`, ...) as snake_case."""
-
-    def convert(value: Any, depth: int) -> Any:
-        if not isinstance(value, dict) or depth > 3:
-            return value
-        return {
-            _snake(k) if isinstance(k, str) else k: (v if k == "header" else convert(v, depth + 1))
-            for k, v in value.items()
-        }
-
-    return convert(dict(config or {}), 0)
-
-
-class LoginLimiter:
-    """Counts failed logins per username and client address (`login_limit` config)."""
-
-    def __init__(self, service: AuthenticationService) -> None:
-        self.service = service
-
-    @property
-    def settings(self) -> tuple[int, float] | None:
-        limit = self.service.configuration.get("login_limit", DEFAULT_LOGIN_LIMIT)
-        if not limit:
-            return None
-        merged = {**DEFAULT_LOGIN_LIMIT, **limit}
-        return int(merged["max_failures"]), parse_duration(merged["window"])
-
-    def key(self, username: str, params: dict[str, Any]) -> str | None:
-        """`username|address` for external calls; internal calls are not limited."""
-        if not params.get("provider") or self.settings is None:
-            return None
-        return f"{username}|{self.service.client_address(params)}"
-
-    async def check(self, key: str | None) -> None:
-        """TooManyRequests when `key` used up its failures in the current window."""
-        settings = self.settings
-        if key is None or settings is None:
-            return
-        if await self.service.store.failures(key) >= settings[0]:
-            raise errors.TooManyRequests("Too many failed logins, try again later")
-
-    async def failed(self, key: str | None) -> None:
-        settings = self.settings
-        if key is not None and settings is not None:
-            await self.service.store.add_failure(key, settings[1])
-
-    async def succeeded(self, key: str | None) -> None:
-        if key is not None:
-            await self.service.store.clear_failures(key)
 
 
 class AuthenticationService:
@@ -493,123 +409,3 @@ def _require_secret(config: dict[str, Any]) -> str:
 def _is_production(app: Any) -> bool:
     env = app.get("env") or os.environ.get("FEATHERS_ENV")
     return env == "production"
-
-
-def default_authentication(app: Any, location: str | None = None) -> Any:
-    """The app's authentication service (at `location`, or the default one), or None."""
-    if location:
-        return app.services.get(location.strip("/"))
-    key = app.get("defaultAuthentication")
-    for service in app.services.values():
-        if isinstance(service, AuthenticationService) and service.config_key == key:
-            return service
-    return None
-
-
-def authenticate(*strategies: str, service: str | None = None) -> Callable[..., Any]:
-    """A before (or around) hook: the caller must be authenticated by one of `strategies`.
-
-    Sets `params["user"]` (the entity) and `params["authentication"]` for the rest of the
-    call. Internal calls (no `provider`) without authentication pass, as in Feathers.
-    """
-    names = [name for item in strategies for name in ([item] if isinstance(item, str) else item)]
-    if not names:
-        raise ValueError("The authenticate hook needs at least one allowed strategy")
-
-    async def authenticate_hook(context: HookContext, next: Callable[[], Any] | None = None) -> Any:
-        if context.type not in (None, "before", "around"):
-            raise errors.NotAuthenticated("The authenticate hook must be used as a before hook")
-        auth_service = default_authentication(context.app, service)
-        if auth_service is None or not callable(getattr(auth_service, "authenticate", None)):
-            raise errors.NotAuthenticated("Could not find a valid authentication service")
-        if context.service is auth_service:
-            raise errors.NotAuthenticated(
-                "The authenticate hook does not need to be used on the authentication service"
-            )
-        params = context.params
-        authentication = params.get("authentication")
-        if params.get("authenticated") is True:
-            pass
-        elif authentication:
-            inner = {k: v for k, v in params.items() if k not in ("provider", "authentication")}
-            result = await auth_service.authenticate(authentication, inner, *names)
-            extra = {k: v for k, v in result.items() if k != "accessToken"}
-            context.params = {**params, **extra, "authenticated": True}
-        elif params.get("provider"):
-            raise errors.NotAuthenticated("Not authenticated")
-        if next is not None:
-            await next()
-
-    return authenticate_hook
-
-
-def hash_password(
-    field: str, authentication: str | None = None, strategy: str = "local"
-) -> Callable[..., Any]:
-    """A before hook: replace `data[field]` (dots for nested fields) by its argon2 hash."""
-    if not field:
-        raise ValueError("The hashPassword hook requires a field name option")
-
-    async def hash_password_hook(
-        context: HookContext, next: Callable[[], Any] | None = None
-    ) -> Any:
-        if context.data is not None:
-            auth_service = default_authentication(context.app, authentication)
-            if auth_service is None or not callable(getattr(auth_service, "get_strategies", None)):
-                raise errors.BadRequest("Could not find an authentication service to hash password")
-            [local] = auth_service.get_strategies(strategy)[:1] or [None]
-            if local is None or not callable(getattr(local, "hash_password", None)):
-                raise errors.BadRequest(f"Could not find '{strategy}' strategy to hash password")
-
-            async def hashed(item: Any) -> Any:
-                path = field.split(".")
-                parent = item
-                for part in path[:-1]:
-                    parent = parent.get(part) if isinstance(parent, dict) else None
-                if not isinstance(parent, dict) or path[-1] not in parent:
-                    return item
-                item = copy.deepcopy(item)
-                target = item
-                for part in path[:-1]:
-                    target = target[part]
-                target[path[-1]] = await local.hash_password(target[path[-1]], context.params)
-                return item
-
-            data = context.data
-            context.data = (
-                [await hashed(d) for d in data] if isinstance(data, list) else await hashed(data)
-            )
-        if next is not None:
-            await next()
-
-    return hash_password_hook
-
-
-def protect(*fields: str) -> Callable[..., Any]:
-    """An after hook: leave `fields` (e.g. `"password"`) out of what external callers get."""
-
-    def omit(item: Any) -> Any:
-        if isinstance(item, dict):
-            return {k: v for k, v in item.items() if k not in fields}
-        return item
-
-    async def protect_hook(context: HookContext, next: Callable[[], Any] | None = None) -> Any:
-        if next is not None:
-            await next()
-        result = context.dispatch if context.dispatch is not None else context.result
-        if not result:
-            return
-        if isinstance(result, list):
-            context.dispatch = [omit(item) for item in result]
-        elif (
-            isinstance(result, dict)
-            and isinstance(result.get("data"), list)
-            and context.method == "find"
-        ):
-            context.dispatch = {**result, "data": [omit(item) for item in result["data"]]}
-        else:
-            context.dispatch = omit(result)
-        if context.params.get("provider"):
-            context.result = context.dispatch
-
-    return protect_hook

@@ -243,3 +243,23 @@ async def test_new_hashes_are_argon2_and_unknown_hashes_fail(server: Any, client
         await client.authenticate(
             {"strategy": "local", "email": "plain@example.com", "password": "not-a-hash"}
         )
+
+
+async def test_unknown_user_costs_a_password_check(
+    server: Any, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No telling from the time a login takes whether a username exists."""
+    from feathers_cli.runtime import _auth_strategies
+
+    checked: list[str] = []
+    verify = _auth_strategies.verify_password
+
+    def counting(password: str, stored: str) -> bool:
+        checked.append(stored[:9])
+        return verify(password, stored)
+
+    monkeypatch.setattr(_auth_strategies, "verify_password", counting)
+    for email in ("nobody@example.com", "alice@example.com"):
+        with pytest.raises(errors.NotAuthenticated, match="Invalid login"):
+            await client.authenticate({"strategy": "local", "email": email, "password": "x"})
+    assert checked == ["$argon2id", "$argon2id"]
