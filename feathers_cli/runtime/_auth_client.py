@@ -52,7 +52,7 @@ class AuthenticationClient:
         except errors.FeathersError as error:
             self._handle_error(error)
             raise
-        self.access_token = result.get("accessToken")
+        self._store_access_token(result.get("accessToken"))
         self.authentication_result = result
         self.authenticated = True
         return result
@@ -76,15 +76,20 @@ class AuthenticationClient:
         except errors.FeathersError as error:
             self._handle_error(error)
             return None
-        self.access_token = None
+        self._store_access_token(None)
         self._reset()
         return result
 
     def _handle_error(self, error: errors.FeathersError) -> None:
         # As the JS client: 401-407 mean the token is no good any more; forget it.
         if 400 < (error.code or 0) < 408:
-            self.access_token = None
+            self._store_access_token(None)
         self._reset()
+
+    def _store_access_token(self, token: str | None) -> None:
+        """Keep (or forget) the token; an HTTP client overrides this to also set (or drop)
+        its `Authorization: Bearer <token>` header."""
+        self.access_token = token
 
     def _reset(self) -> None:
         self.authentication_result = None
