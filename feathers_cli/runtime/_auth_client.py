@@ -10,6 +10,7 @@ An HTTP client sends `access_token` as `Authorization: Bearer <token>` with each
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -96,8 +97,7 @@ class AuthenticationClient:
         self.authenticated = False
 
     def _listen_for_reconnects(self) -> None:
-        # only a client with a connection (`on('connect')`) can lose it and come back
-        if self._reconnect_listener is not None or not callable(getattr(self, "on", None)):
+        if self._reconnect_listener is not None:
             return
 
         def on_connect(*_: Any) -> None:
@@ -107,7 +107,9 @@ class AuthenticationClient:
                 self._reauthentication = task
 
         self._reconnect_listener = on_connect
-        self.on("connect", on_connect)
+        # a client without events (HTTP: `on` raises TypeError) has no connection to lose
+        with contextlib.suppress(AttributeError, TypeError):
+            self.on("connect", on_connect)
 
     async def _log_in_again(self) -> None:
         # python-socketio calls `connect` listeners just before it marks itself connected
