@@ -4,6 +4,7 @@ and the failed-login limit. Private: `authentication` uses it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -82,10 +83,16 @@ class LoginLimiter:
         return int(merged["max_failures"]), parse_duration(merged["window"])
 
     def key(self, username: str, params: dict[str, Any]) -> str | None:
-        """`username|address` for external calls; internal calls are not limited."""
+        """`username|address` for external calls; internal calls are not limited.
+
+        A key longer than 200 characters (any username can be sent) is its sha256, so that
+        every store can keep it (the SQL store's key column holds 512)."""
         if not params.get("provider") or self.settings is None:
             return None
-        return f"{username}|{self.service.client_address(params)}"
+        key = f"{username}|{self.service.client_address(params)}"
+        if len(key) > 200:
+            return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+        return key
 
     async def check(self, key: str | None) -> None:
         """TooManyRequests when `key` used up its failures in the current window."""

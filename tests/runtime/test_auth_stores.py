@@ -200,3 +200,27 @@ async def test_store_from_config() -> None:
     assert make_app(store=custom).service("authentication").store is custom
     with pytest.raises(ValueError, match="needs the app's sql connection"):
         _ = make_app(store="sql").service("authentication").store
+
+
+async def test_huge_usernames_fit_every_store(tmp_path: Path) -> None:
+    """Any username can be sent: the limit's key stays short enough for SQL and Redis."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
+    app = make_app()
+    app.set("database_engine", engine)
+    try:
+        await app.setup()
+        auth = app.service("authentication")
+        login = {"strategy": "local", "email": "x" * 100_000, "password": "pw"}
+        for _ in range(10):
+            with pytest.raises(errors.NotAuthenticated, match="Invalid login"):
+                await auth.create(login, {"provider": "rest", "address": "10.0.0.1"})
+        with pytest.raises(errors.TooManyRequests):
+            await auth.create(login, {"provider": "rest", "address": "10.0.0.1"})
+        import sqlalchemy as sa
+
+        async with engine.connect() as conn:
+            keys = (await conn.execute(sa.text("SELECT key FROM feathers_auth_failures"))).all()
+        # (SQLite would keep a longer key; PostgreSQL's VARCHAR(512) would refuse it)
+        assert [len(key) for (key,) in keys] == [len("sha256:") + 64]
+    finally:
+        await engine.dispose()
