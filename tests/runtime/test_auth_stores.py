@@ -26,6 +26,7 @@ from feathers_cli.runtime.client import connect
 from feathers_cli.runtime.sql import create_engine
 
 from .auth_app import add_user, make_app
+from .test_adapter_sql import postgres_url
 
 LOGIN = {"strategy": "local", "email": "alice@example.com", "password": "s3cret!"}
 
@@ -87,13 +88,22 @@ class FakeClock:
         return self.now
 
 
-@pytest.fixture(params=["memory", "sql", "redis"])
+@pytest.fixture(
+    params=["memory", "sql", pytest.param("postgresql", marks=pytest.mark.postgres), "redis"]
+)
 async def store(request: Any, tmp_path: Path) -> AsyncIterator[Any]:
     if request.param == "memory":
         yield MemoryAuthStore()
     elif request.param == "sql":
         engine = create_engine(f"sqlite:///{tmp_path / 'auth.sqlite'}")
         yield SQLAuthStore(engine)
+        await engine.dispose()
+    elif request.param == "postgresql":
+        engine = create_engine(postgres_url())
+        sql_store = SQLAuthStore(engine)
+        async with engine.begin() as conn:  # a database shared by test runs: start empty
+            await conn.run_sync(sql_store.metadata.drop_all)
+        yield sql_store
         await engine.dispose()
     else:
         redis_store = RedisAuthStore(request.getfixturevalue("redis_url"))
