@@ -205,3 +205,30 @@ async def test_expires_in_is_configurable() -> None:
     payload = jwt.decode(await auth.create_access_token({}), options={"verify_signature": False})
     assert payload["exp"] - payload["iat"] == 7200
     assert abs(payload["iat"] - time.time()) < 5
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        [],
+        "local",
+        5,
+        {"strategy": ["local"]},
+        {"strategy": {"$ne": 1}},
+        {"strategy": "jwt", "accessToken": {"$ne": 1}},
+        {"strategy": "jwt", "accessToken": ["a.b.c"]},
+        {"strategy": "jwt", "accessToken": "x" * 100_000},
+    ],
+)
+async def test_bad_login_data_is_401_never_a_crash(client: Client, data: Any) -> None:
+    with pytest.raises(errors.NotAuthenticated):
+        await client.service("authentication").create(data)
+    await client.authenticate(LOGIN)  # the connection still works
+
+
+@pytest.mark.parametrize("id", [{"$ne": 1}, ["a"], 5])
+async def test_bad_logout_ids_are_401(client: Client, id: Any) -> None:
+    await client.authenticate(LOGIN)
+    with pytest.raises(errors.NotAuthenticated, match="Invalid access token"):
+        await client.service("authentication").remove(id)
