@@ -330,7 +330,9 @@ class AuthenticationService:
         io = getattr(self.app, "io", None)
         middleware = getattr(io, "middleware", None)
         if isinstance(middleware, list) and self._socket_middleware not in middleware:
+            # first, as in Feathers: the app's own middleware sees a logged-in connection
             io.use(self._socket_middleware)
+            middleware.insert(0, middleware.pop())
         if isinstance(self.store, SQLAuthStore):
             await self.store.setup()
 

@@ -160,3 +160,24 @@ async def test_logs_in_again_by_itself_after_a_reconnect(server: Any) -> None:
         assert "user" not in first  # the dropped connection was logged out
     finally:
         await client.close()
+
+
+async def test_app_middleware_sees_the_handshake_login() -> None:
+    """As in Feathers, the handshake login runs before the app's own Socket.io middleware."""
+    app = make_app()
+    seen: list[Any] = []
+
+    def middleware(socket: Any, next_step: Any) -> None:
+        seen.append(socket.feathers.get("user"))
+        next_step()
+
+    app.io.use(middleware)
+    server = await app.start(0, "127.0.0.1")
+    try:
+        await add_user(app)
+        token = (await app.service("authentication").create(LOGIN))["accessToken"]
+        headers = {"Authorization": f"Bearer {token}"}
+        async with await connect(server.url, headers=headers, timeout=5):
+            assert seen == [{"id": 0, "email": "alice@example.com"}]
+    finally:
+        await server.stop()
