@@ -27,6 +27,7 @@ import socketio
 from . import errors
 from ._http import encode_query
 from ._socket import json_codec
+from ._auth_client import AuthenticationClient
 from .events import EventEmitter
 
 __all__ = ["Client", "RemoteService", "RestClient", "connect", "connect_rest"]
@@ -64,8 +65,11 @@ async def connect(
     return client
 
 
-class Client:
+class Client(AuthenticationClient):
     """A connection to a Feathers server; `client.service(path)` gives its services.
+
+    `authenticate(data)`, `re_authenticate()` and `logout()` log it in and out (see
+    `_auth_client`); it logs in again by itself after a reconnect.
 
     Usable as `async with await connect(url) as client: ...` (closes on exit).
     """
@@ -303,10 +307,11 @@ async def connect_rest(
     return client
 
 
-class RestClient:
+class RestClient(AuthenticationClient):
     """A Feathers server reached over HTTP; `client.service(path)` gives its services.
 
-    `headers` (a dict) is sent with every request. Usable as `async with`.
+    `headers` (a dict) is sent with every request; `authenticate()` puts the access token
+    into them as `Authorization: Bearer <token>`. Usable as `async with`.
     """
 
     def __init__(
@@ -326,6 +331,13 @@ class RestClient:
     def connected(self) -> bool:
         """True until `close()`."""
         return not self.http.is_closed
+
+    def _store_access_token(self, token: str | None) -> None:
+        super()._store_access_token(token)
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+        else:
+            self.headers.pop("Authorization", None)
 
     def service(self, path: str) -> RemoteService:
         """The remote service at `path` (slashes stripped; `''` or `'/'` is the root)."""

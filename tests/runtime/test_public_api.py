@@ -26,6 +26,26 @@ def test_exported_names():
         assert getattr(runtime, name) is not None
 
 
+def test_authentication_exported_names():
+    from feathers_cli.runtime import authentication
+
+    assert sorted(authentication.__all__) == [
+        "AuthStore",
+        "AuthenticationBaseStrategy",
+        "AuthenticationService",
+        "JWTStrategy",
+        "LocalStrategy",
+        "MemoryAuthStore",
+        "RedisAuthStore",
+        "SQLAuthStore",
+        "authenticate",
+        "hash_password",
+        "protect",
+    ]
+    for name in authentication.__all__:
+        assert getattr(authentication, name) is not None
+
+
 def test_runtime_uses_only_relative_imports_and_never_the_cli():
     for path in RUNTIME.glob("*.py"):
         tree = ast.parse(path.read_text())
