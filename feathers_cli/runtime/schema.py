@@ -1,0 +1,316 @@
+"""Schemas: hooks that validate data and queries with pydantic 2 models, and resolvers.
+
+Like Feathers' @feathersjs/schema, for Python models::
+
+    from pydantic import BaseModel
+    from feathers.schema import (partial_model, query_model, validate_data, validate_query,
+                                 resolve_external, OMIT)
+
+    class UserData(BaseModel):
+        email: str
+        password: str
+
+    class User(UserData):
+        id: int
+
+    app.service('users').hooks({
+        'around': {'all': [resolve_external({'password': lambda value, user, context: OMIT})]},
+        'before': {
+            'all': [validate_query(query_model(User, fields=['id', 'email']))],
+            'create': [validate_data(UserData)],
+            'patch': [validate_data(partial_model(UserData))],
+        },
+    })
+
+Every validator is built once, when the hook is made. Validation errors are BadRequest
+with `data` a list of `{loc, msg, type}` and a message naming the first bad field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from enum import Enum
+from typing import Any, TypeVar, get_args
+
+from pydantic import BaseModel, ValidationError, create_model
+
+from ._schema_query import QueryValidator, error_list, raise_bad_request
+from .errors import BadRequest, FeathersError
+
+__all__ = [
+    "OMIT",
+    "ConfigError",
+    "Resolver",
+    "partial_model",
+    "query_model",
+    "resolve_data",
+    "resolve_external",
+    "resolve_result",
+    "validate_config",
+    "validate_data",
+    "validate_query",
+]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Resolver = Callable[[Any, Any, Any], Any]
+"""A resolver: `(value, item, context) -> new value`, sync or async; `OMIT` drops the field."""
+Hook = Callable[..., Awaitable[Any]]
+
+
+class _Omit:
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Any = _Omit()
+"""What a resolver returns to drop its field from the item (None is kept, as JSON null)."""
+
+
+def partial_model(model: type[ModelT], name: str | None = None) -> type[ModelT]:
+    """A subclass of `model` whose fields are all optional: the model of `patch` data.
+
+    Types, aliases, constraints, validators and config are the model's; only the defaults
+    go. `validate_data` keeps only the fields a patch sends (`exclude_unset`), so a missing
+    field is left alone, never reset: `validate_data(partial_model(UserData))`.
+    """
+    fields: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        optional = copy.copy(info)
+        optional.default = None
+        optional.default_factory = None
+        fields[field_name] = (info.annotation, optional)
+    partial = create_model(name or f"{model.__name__}Patch", __base__=model, **fields)
+    return partial  # type: ignore[return-value]
+
+
+def query_model(
+    model: type[BaseModel], fields: list[str] | tuple[str, ...] | None = None
+) -> type[BaseModel]:
+    """A model of the queryable fields of `model` (all of them, or those named in `fields`).
+
+    `validate_query` gives each field Feathers' operators typed by the field's type.
+    """
+    known = model.model_fields
+    names = list(known) if fields is None else list(fields)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field {', '.join(unknown)}")
+    picked = {name: (known[name].annotation | None, None) for name in names}
+    return create_model(f"{model.__name__}Query", **picked)  # type: ignore[call-overload]
+
+
+def _enum_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    def has_enum(annotation: Any) -> bool:
+        if isinstance(annotation, type) and issubclass(annotation, Enum):
+            return True
+        return any(has_enum(arg) for arg in get_args(annotation))
+
+    return tuple(
+        info.alias or name for name, info in model.model_fields.items() if has_enum(info.annotation)
+    )
+
+
+def validate_data(model: type[BaseModel]) -> Hook:
+    """A before (or around) hook: `context.data` becomes the model's validated dict.
+
+    Defaults are filled, aliases used, enum members stored as their values; unknown fields
+    are dropped or refused as the model's config says (`extra='forbid'`). For `patch` only
+    the fields sent are kept. A list (multi `create`) is validated item by item.
+    """
+    validate = model.model_validate
+    enums = _enum_fields(model)
+
+    def one(data: Any, partial: bool, prefix: tuple[Any, ...]) -> dict[str, Any]:
+        try:
+            item = validate(data).model_dump(by_alias=True, exclude_unset=partial)
+        except ValidationError as error:
+            raise_bad_request("data", error_list(error, prefix))
+        for name in enums:
+            value = item.get(name)
+            if isinstance(value, Enum):
+                item[name] = value.value
+        return item
+
+    async def validate_data_hook(context: Any, next: Callable[[], Awaitable[Any]] | None = None):
+        data = context.data
+        if data is not None:
+            partial = context.method == "patch"
+            if isinstance(data, list):
+                context.data = [one(item, partial, (i,)) for i, item in enumerate(data)]
+            else:
+                context.data = one(data, partial, ())
+        if next is not None:
+            await next()
+
+    return validate_data_hook
+
+
+def validate_query(model: type[BaseModel]) -> Hook:
+    """A before (or around) hook: `params['query']` validated and coerced by `model`.
+
+    `model` lists the queryable fields (see `query_model`); each takes a value or
+    Feathers' operators (`$in $nin $gt $gte $lt $lte $ne`, `$or`/`$and`), plus `$limit`,
+    `$skip`, `$sort` and `$select` on known fields. REST's strings become the field types.
+    """
+    validator = QueryValidator(model)
+
+    async def validate_query_hook(context: Any, next: Callable[[], Awaitable[Any]] | None = None):
+        params = context.params
+        params["query"] = validator(params.get("query"))
+        if next is not None:
+            await next()
+
+    return validate_query_hook
+
+
+async def _resolve_item(
+    resolvers: Mapping[str, Resolver], item: Any, context: Any, only: Any = None
+) -> Any:
+    if not isinstance(item, dict):
+        return item
+    result = dict(item)
+    pending: list[tuple[str, Awaitable[Any]]] = []
+    failed: dict[str, Any] = {}
+    for name, resolver in resolvers.items():
+        if only is not None and name not in only:
+            continue
+        try:
+            value = resolver(item.get(name), item, context)
+        except Exception as error:
+            failed[name] = _error_json(error)
+            continue
+        if inspect.isawaitable(value):
+            pending.append((name, value))
+        else:
+            _put(result, name, value)
+    if pending:
+        values = await asyncio.gather(*(value for _, value in pending), return_exceptions=True)
+        for (name, _), value in zip(pending, values, strict=True):
+            if isinstance(value, Exception):
+                failed[name] = _error_json(value)
+            elif isinstance(value, BaseException):
+                raise value
+            else:
+                _put(result, name, value)
+    if failed:
+        raise BadRequest(f"Error resolving data {', '.join(failed)}", failed)
+    return result
+
+
+def _put(item: dict[str, Any], name: str, value: Any) -> None:
+    if value is OMIT:
+        item.pop(name, None)
+    else:
+        item[name] = value
+
+
+def _error_json(error: Exception) -> dict[str, Any]:
+    if isinstance(error, FeathersError):
+        return error.to_json()
+    return {"message": str(error) or type(error).__name__}
+
+
+async def _resolve(
+    resolvers: Mapping[str, Resolver], value: Any, context: Any, only: Any = None
+) -> Any:
+    if isinstance(value, list):
+        items = [_resolve_item(resolvers, item, context, only) for item in value]
+        return list(await asyncio.gather(*items))
+    return await _resolve_item(resolvers, value, context, only)
+
+
+def _resolve_page(resolvers: Mapping[str, Resolver], value: Any, context: Any, only: Any = None):
+    """Resolve a result, or the `data` of a page of `find`."""
+    if context.method == "find" and isinstance(value, dict) and isinstance(value.get("data"), list):
+
+        async def page() -> dict[str, Any]:
+            return {**value, "data": await _resolve(resolvers, value["data"], context, only)}
+
+        return page()
+    return _resolve(resolvers, value, context, only)
+
+
+def _resolvers(resolvers: Mapping[str, Resolver], hook: str) -> dict[str, Resolver]:
+    for name, resolver in resolvers.items():
+        if not callable(resolver):
+            raise TypeError(f"{hook}: the resolver of '{name}' is not callable")
+    return dict(resolvers)
+
+
+def resolve_data(resolvers: Mapping[str, Resolver]) -> Hook:
+    """A before (or around) hook resolving the fields of `context.data` (each list item).
+
+    `resolve_data({'created_at': lambda value, data, context: datetime.now(UTC)})`.
+    """
+    fields = _resolvers(resolvers, "resolve_data")
+
+    async def resolve_data_hook(context: Any, next: Callable[[], Awaitable[Any]] | None = None):
+        if context.data is not None:
+            context.data = await _resolve(fields, context.data, context)
+        if next is not None:
+            await next()
+
+    return resolve_data_hook
+
+
+def resolve_result(resolvers: Mapping[str, Resolver]) -> Hook:
+    """An around (or after) hook resolving the fields of the result (each item of a page).
+
+    With `$select` in the query, only the selected fields are resolved.
+    """
+    fields = _resolvers(resolvers, "resolve_result")
+
+    async def resolve_result_hook(context: Any, next: Callable[[], Awaitable[Any]] | None = None):
+        if next is not None:
+            await next()
+        elif context.type != "after":
+            raise RuntimeError("resolve_result must be an around or an after hook")
+        select = (context.params.get("query") or {}).get("$select")
+        only = set(select) if isinstance(select, list) else None
+        context.result = await _resolve_page(fields, context.result, context, only)
+
+    return resolve_result_hook
+
+
+def resolve_external(resolvers: Mapping[str, Resolver]) -> Hook:
+    """An around (or after) hook resolving what leaves the server: `context.dispatch`.
+
+    The result stays as it is for code calling the service; transports send the dispatch to
+    the caller and in events, e.g. `resolve_external({'password': lambda *_: OMIT})`.
+    Internal `find`/`get` calls (no provider) skip it: nothing of theirs is sent.
+    """
+    fields = _resolvers(resolvers, "resolve_external")
+
+    async def resolve_external_hook(context: Any, next: Callable[[], Awaitable[Any]] | None = None):
+        if next is not None:
+            await next()
+        elif context.type != "after":
+            raise RuntimeError("resolve_external must be an around or an after hook")
+        if not context.params.get("provider") and context.method in ("find", "get"):
+            return
+        current = context.result if context.dispatch is None else context.dispatch
+        context.dispatch = await _resolve_page(fields, current, context)
+
+    return resolve_external_hook
+
+
+class ConfigError(ValueError):
+    """An invalid configuration; `str()` is one line naming the file and the bad key."""
+
+
+def validate_config(model: type[ModelT], data: Mapping[str, Any], source: str) -> ModelT:
+    """The config `data` (read from `source`, a file name) validated by `model`.
+
+    Raises ConfigError: `config/default.toml: port: Input should be a valid integer`.
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems = error_list(error)
+        first = problems[0]
+        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigError(f"{source}: {key}: {first['msg']}{more}") from None
