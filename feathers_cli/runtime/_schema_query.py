@@ -128,7 +128,7 @@ class QueryValidator:
         return result
 
     def _group(self, value: Any, loc: tuple[Any, ...], errors: list[Any]) -> list[Any]:
-        value = _as_list(value)
+        value = _as_list(value) if isinstance(value, Mapping | list | tuple) else None
         if not isinstance(value, list):
             errors.append(_error(loc, "Input should be a list of queries", "list_type"))
             return []
