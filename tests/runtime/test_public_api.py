@@ -35,3 +35,23 @@ def test_runtime_uses_only_relative_imports_and_never_the_cli():
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert not alias.name.startswith("feathers"), f"{path.name}: {alias.name}"
+
+
+def test_schema_exported_names():
+    from feathers_cli.runtime import schema
+
+    assert sorted(schema.__all__) == [
+        "OMIT",
+        "ConfigError",
+        "Resolver",
+        "partial_model",
+        "query_model",
+        "resolve_data",
+        "resolve_external",
+        "resolve_result",
+        "validate_config",
+        "validate_data",
+        "validate_query",
+    ]
+    for name in schema.__all__:
+        assert getattr(schema, name) is not None
