@@ -41,8 +41,8 @@ def test_schema_exported_names():
     from feathers_cli.runtime import schema
 
     assert sorted(schema.__all__) == [
-        "OMIT",
         "ConfigError",
+        "OMIT",
         "Resolver",
         "partial_model",
         "query_model",
