@@ -28,9 +28,7 @@ with `data` a list of `{loc, msg, type}` and a message naming the first bad fiel
 
 from __future__ import annotations
 
-import asyncio
 import copy
-import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
 from typing import Any, TypeVar, get_args
@@ -38,7 +36,7 @@ from typing import Any, TypeVar, get_args
 from pydantic import BaseModel, ValidationError, create_model
 
 from ._schema_query import QueryValidator, error_list, raise_bad_request
-from .errors import BadRequest, FeathersError
+from ._schema_resolve import OMIT, Resolver, check_resolvers, resolve, resolve_dispatch
 
 __all__ = [
     "OMIT",
@@ -55,18 +53,7 @@ __all__ = [
 ]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-Resolver = Callable[[Any, Any, Any], Any]
-"""A resolver: `(value, item, context) -> new value`, sync or async; `OMIT` drops the field."""
 Hook = Callable[..., Awaitable[Any]]
-
-
-class _Omit:
-    def __repr__(self) -> str:
-        return "OMIT"
-
-
-OMIT: Any = _Omit()
-"""What a resolver returns to drop its field from the item (None is kept, as JSON null)."""
 
 
 def partial_model(model: type[ModelT], name: str | None = None) -> type[ModelT]:
@@ -166,90 +153,16 @@ def validate_query(model: type[BaseModel]) -> Hook:
     return validate_query_hook
 
 
-async def _resolve_item(
-    resolvers: Mapping[str, Resolver], item: Any, context: Any, only: Any = None
-) -> Any:
-    if not isinstance(item, dict):
-        return item
-    result = dict(item)
-    pending: list[tuple[str, Awaitable[Any]]] = []
-    failed: dict[str, Any] = {}
-    for name, resolver in resolvers.items():
-        if only is not None and name not in only:
-            continue
-        try:
-            value = resolver(item.get(name), item, context)
-        except Exception as error:
-            failed[name] = _error_json(error)
-            continue
-        if inspect.isawaitable(value):
-            pending.append((name, value))
-        else:
-            _put(result, name, value)
-    if pending:
-        values = await asyncio.gather(*(value for _, value in pending), return_exceptions=True)
-        for (name, _), value in zip(pending, values, strict=True):
-            if isinstance(value, Exception):
-                failed[name] = _error_json(value)
-            elif isinstance(value, BaseException):
-                raise value
-            else:
-                _put(result, name, value)
-    if failed:
-        raise BadRequest(f"Error resolving data {', '.join(failed)}", failed)
-    return result
-
-
-def _put(item: dict[str, Any], name: str, value: Any) -> None:
-    if value is OMIT:
-        item.pop(name, None)
-    else:
-        item[name] = value
-
-
-def _error_json(error: Exception) -> dict[str, Any]:
-    if isinstance(error, FeathersError):
-        return error.to_json()
-    return {"message": str(error) or type(error).__name__}
-
-
-async def _resolve(
-    resolvers: Mapping[str, Resolver], value: Any, context: Any, only: Any = None
-) -> Any:
-    if isinstance(value, list):
-        items = [_resolve_item(resolvers, item, context, only) for item in value]
-        return list(await asyncio.gather(*items))
-    return await _resolve_item(resolvers, value, context, only)
-
-
-def _resolve_page(resolvers: Mapping[str, Resolver], value: Any, context: Any, only: Any = None):
-    """Resolve a result, or the `data` of a page of `find`."""
-    if context.method == "find" and isinstance(value, dict) and isinstance(value.get("data"), list):
-
-        async def page() -> dict[str, Any]:
-            return {**value, "data": await _resolve(resolvers, value["data"], context, only)}
-
-        return page()
-    return _resolve(resolvers, value, context, only)
-
-
-def _resolvers(resolvers: Mapping[str, Resolver], hook: str) -> dict[str, Resolver]:
-    for name, resolver in resolvers.items():
-        if not callable(resolver):
-            raise TypeError(f"{hook}: the resolver of '{name}' is not callable")
-    return dict(resolvers)
-
-
 def resolve_data(resolvers: Mapping[str, Resolver]) -> Hook:
     """A before (or around) hook resolving the fields of `context.data` (each list item).
 
     `resolve_data({'created_at': lambda value, data, context: datetime.now(UTC)})`.
     """
-    fields = _resolvers(resolvers, "resolve_data")
+    fields = check_resolvers(resolvers, "resolve_data")
 
     async def resolve_data_hook(context: Any, next: Callable[[], Awaitable[Any]] | None = None):
         if context.data is not None:
-            context.data = await _resolve(fields, context.data, context)
+            context.data = await resolve(fields, context.data, context)
         if next is not None:
             await next()
 
@@ -261,7 +174,7 @@ def resolve_result(resolvers: Mapping[str, Resolver]) -> Hook:
 
     With `$select` in the query, only the selected fields are resolved.
     """
-    fields = _resolvers(resolvers, "resolve_result")
+    fields = check_resolvers(resolvers, "resolve_result")
 
     async def resolve_result_hook(context: Any, next: Callable[[], Awaitable[Any]] | None = None):
         if next is not None:
@@ -270,7 +183,7 @@ def resolve_result(resolvers: Mapping[str, Resolver]) -> Hook:
             raise RuntimeError("resolve_result must be an around or an after hook")
         select = (context.params.get("query") or {}).get("$select")
         only = set(select) if isinstance(select, list) else None
-        context.result = await _resolve_page(fields, context.result, context, only)
+        context.result = await resolve(fields, context.result, context, only)
 
     return resolve_result_hook
 
@@ -278,21 +191,21 @@ def resolve_result(resolvers: Mapping[str, Resolver]) -> Hook:
 def resolve_external(resolvers: Mapping[str, Resolver]) -> Hook:
     """An around (or after) hook resolving what leaves the server: `context.dispatch`.
 
-    The result stays as it is for code calling the service; transports send the dispatch to
-    the caller and in events, e.g. `resolve_external({'password': lambda *_: OMIT})`.
-    Internal `find`/`get` calls (no provider) skip it: nothing of theirs is sent.
+    Code calling the service gets the result with every field; transports send the
+    dispatch, to the caller and in events: `resolve_external({'password': lambda *_: OMIT})`.
+    Register it first (outermost), so that it sees the result every other hook made. It runs
+    for internal calls too: their events and the records other services embed leave as well.
     """
-    fields = _resolvers(resolvers, "resolve_external")
+    fields = check_resolvers(resolvers, "resolve_external")
 
-    async def resolve_external_hook(context: Any, next: Callable[[], Awaitable[Any]] | None = None):
+    async def resolve_external_hook(
+        context: Any, next: Callable[[], Awaitable[Any]] | None = None
+    ) -> None:
         if next is not None:
             await next()
         elif context.type != "after":
             raise RuntimeError("resolve_external must be an around or an after hook")
-        if not context.params.get("provider") and context.method in ("find", "get"):
-            return
-        current = context.result if context.dispatch is None else context.dispatch
-        context.dispatch = await _resolve_page(fields, current, context)
+        await resolve_dispatch(fields, context)
 
     return resolve_external_hook
 

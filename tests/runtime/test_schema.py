@@ -255,10 +255,39 @@ async def test_resolve_external_leaves_the_result_alone_and_sets_the_dispatch() 
     created = await users.create({"email": "a@b", "password": "secret"})
     assert created["password"] == "secret"
     assert seen[-1][1] == {"email": "a@b", "id": 0}
-    assert (await users.get(0))["password"] == "secret"  # internal get: nothing to resolve
-    assert seen[-1][1] is None
+    assert (await users.get(0))["password"] == "secret"
     await users.get(0, {"provider": "rest"})
     assert seen[-1] == ({"email": "a@b", "password": "secret", "id": 0}, {"email": "a@b", "id": 0})
+
+
+async def test_resolve_external_chains_and_protects_embedded_records() -> None:
+    app = feathers()
+    app.use("users", MemoryService(paginate={"default": 5}))
+    app.use("messages", MemoryService())
+
+    async def user(value: Any, message: Any, context: Any) -> Any:
+        return await context.app.service("users").get(message["user_id"])
+
+    app.hooks({"around": {"all": [resolve_external({"internal_note": lambda *_: OMIT})]}})
+    app.service("users").hooks(
+        {"around": {"all": [resolve_external({"password": lambda *_: OMIT})]}}
+    )
+    app.service("messages").hooks(
+        {"around": {"all": [resolve_external({}), resolve_result({"user": user})]}}
+    )
+    await app.service("users").create({"email": "a@b", "password": "pw", "internal_note": "x"})
+    run = app.service("messages").create.run
+    context = await run({"text": "hi", "user_id": 0, "internal_note": "y"}, {"provider": "rest"})
+    assert context.result["user"]["password"] == "pw"  # code on the server sees everything
+    assert context.dispatch == {
+        "text": "hi",
+        "user_id": 0,
+        "id": 0,
+        "user": {"email": "a@b", "id": 0},
+    }
+    page = await app.service("users").find.run({"provider": "rest"})
+    assert page.dispatch == {"total": 1, "limit": 5, "skip": 0, "data": [{"email": "a@b", "id": 0}]}
+    assert page.result["data"][0]["internal_note"] == "x"
 
 
 async def test_resolve_hooks_refuse_to_run_before() -> None:

@@ -75,6 +75,14 @@ def make_app(paginate: Any = None) -> Any:
             },
         }
     )
+    app.use("messages", MemoryService(paginate=paginate))
+
+    async def author(value: Any, message: Any, context: Any) -> Any:
+        return await context.app.service("users").get(message["user_id"])
+
+    app.service("messages").hooks(
+        {"around": {"all": [resolve_external({}), resolve_result({"user": author})]}}
+    )
     app.on("connection", lambda connection: app.channel("everyone").join(connection))
     app.publish(lambda data, context: app.channel("everyone"))
     return app
@@ -160,3 +168,20 @@ async def test_bad_query_over_the_socket_names_the_field(clients: tuple[Client, 
         await users.find({"query": {"age": {"$gt": "old"}}})
     with pytest.raises(errors.BadRequest, match=r"Invalid query: \$sort.password: Unknown"):
         await users.find({"query": {"$sort": {"password": 1}}})
+
+
+async def test_an_embedded_record_stays_protected(app: Any, clients: tuple[Client, Client]) -> None:
+    client, other = clients
+    events: list[Any] = []
+    other.service("messages").on("created", events.append)
+    await client.service("users").create({"email": "ann@example.com", "password": "pw"})
+    messages = client.service("messages")
+    created = await messages.create({"text": "hi", "user_id": 0})
+    author = {"email": "ann@example.com", "age": None, "id": 0, "name": "ann"}
+    assert created == {"text": "hi", "user_id": 0, "id": 0, "user": author}
+    assert records(await messages.find())[0]["user"] == author
+    assert (await messages.get(0))["user"] == author
+    await wait_until(lambda: len(events) == 1)
+    assert events[0]["user"] == author
+    internal = await app.service("messages").get(0)
+    assert internal["user"]["password"] == "hashed:pw"
