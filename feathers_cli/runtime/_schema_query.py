@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from .errors import BadRequest
 
@@ -59,14 +60,30 @@ def _as_list(value: Any) -> Any:
     return [value]
 
 
+_EXACT = (int, float, str, bool)
+
+
 class _Field:
     """The validators of one queryable field: its type, and a list of it."""
 
-    __slots__ = ("many", "one")
+    __slots__ = ("exact", "many", "one")
 
-    def __init__(self, annotation: Any) -> None:
-        self.one = TypeAdapter(annotation)
-        self.many = TypeAdapter(list[annotation])  # type: ignore[valid-type]
+    def __init__(self, info: FieldInfo) -> None:
+        annotation = info.annotation
+        if info.metadata:  # constraints (max_length=...) apply to query values too
+            annotation = Annotated[(annotation, *info.metadata)]  # type: ignore[assignment]
+        self.one: TypeAdapter[Any] = TypeAdapter(annotation)
+        self.many: TypeAdapter[Any] = TypeAdapter(list[annotation])  # type: ignore[valid-type]
+        plain = [arg for arg in get_args(info.annotation) if arg is not type(None)]
+        exact = plain[0] if len(plain) == 1 else info.annotation
+        # a value already of the field's plain type needs no validator (the JSON fast path)
+        self.exact = exact if exact in _EXACT and not info.metadata else None
+
+    def value(self, value: Any, loc: tuple[Any, ...], errors: list[Any]) -> Any:
+        """One operand (or an equality value) of the field's type; None after an error."""
+        if type(value) is self.exact:
+            return value
+        return _validate(self.one, value, loc, errors)
 
 
 class QueryValidator:
@@ -74,8 +91,7 @@ class QueryValidator:
 
     def __init__(self, model: type[BaseModel]) -> None:
         self.fields = {
-            (info.alias or name): _Field(info.annotation)
-            for name, info in model.model_fields.items()
+            (info.alias or name): _Field(info) for name, info in model.model_fields.items()
         }
 
     def __call__(self, query: Any) -> dict[str, Any]:
@@ -113,13 +129,13 @@ class QueryValidator:
         return result
 
     def _property(self, field: _Field, value: Any, loc: tuple[Any, ...], errors: list[Any]) -> Any:
-        if not (isinstance(value, Mapping) and any(str(key).startswith("$") for key in value)):
-            return _validate(field.one, value, loc, errors)
+        if not (isinstance(value, Mapping) and any(str(key)[:1] == "$" for key in value)):
+            return field.value(value, loc, errors)
         result = {}
         for operator, operand in value.items():
             where = (*loc, operator)
             if operator in _COMPARISONS:
-                result[operator] = _validate(field.one, operand, where, errors)
+                result[operator] = field.value(operand, where, errors)
             elif operator in _LISTS:
                 items = _validate(field.many, _as_list(operand), where, errors)
                 result[operator] = [_plain(item) for item in items or ()]

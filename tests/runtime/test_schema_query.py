@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from feathers_cli.runtime import errors, feathers
 from feathers_cli.runtime.client import Client, connect
@@ -260,3 +260,20 @@ async def test_a_plain_model_works_as_query_model() -> None:
     assert ids(found) == [1]
     with pytest.raises(errors.BadRequest, match="Unknown query field n"):
         await service.find({"query": {"n": 1}})
+
+
+async def test_field_constraints_apply_to_query_values() -> None:
+    class Search(BaseModel):
+        code: str = Field(max_length=3)
+        level: int = Field(ge=0)
+
+    app = feathers()
+    app.use("codes", MemoryService())
+    service = app.service("codes")
+    service.hooks({"before": {"find": [validate_query(Search)]}})
+    await service.create({"code": "abc", "level": 1})
+    assert ids(await service.find({"query": {"code": "abc", "level": {"$gte": "1"}}})) == [0]
+    with pytest.raises(errors.BadRequest, match="Invalid query: code: String should have at most"):
+        await service.find({"query": {"code": "abcd"}})
+    with pytest.raises(errors.BadRequest, match=r"Invalid query: level.\$in.0: Input should be"):
+        await service.find({"query": {"level": {"$in": [-1]}}})
