@@ -214,16 +214,30 @@ class ConfigError(ValueError):
     """An invalid configuration; `str()` is one line naming the file and the bad key."""
 
 
-def validate_config(model: type[ModelT], data: Mapping[str, Any], source: str) -> ModelT:
-    """The config `data` (read from `source`, a file name) validated by `model`.
+def validate_config(
+    model: type[ModelT], data: Mapping[str, Any], source: str | Mapping[str, str]
+) -> ModelT:
+    """The config `data` validated by `model`; `source` says where it came from.
 
-    Raises ConfigError: `config/default.toml: port: Input should be a valid integer`.
+    `source` is a file name, or a mapping from dotted keys to where each was set (a merged
+    config: `{"port": "environment variable PORT", "": "config/default.toml"}`; the longest
+    matching prefix names the origin, `""` is the fallback). Raises ConfigError, one line:
+    `config/default.toml: port: Input should be a valid integer`.
     """
     try:
         return model.model_validate(data)
     except ValidationError as error:
         problems = error_list(error)
-        first = problems[0]
-        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        loc = [str(part) for part in problems[0]["loc"]]
+        key = ".".join(loc) or "(top level)"
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise ConfigError(f"{source}: {key}: {first['msg']}{more}") from None
+        origin = source if isinstance(source, str) else _origin(source, loc)
+        raise ConfigError(f"{origin}: {key}: {problems[0]['msg']}{more}") from None
+
+
+def _origin(sources: Mapping[str, str], loc: list[str]) -> str:
+    for end in range(len(loc), -1, -1):
+        found = sources.get(".".join(loc[:end]))
+        if found is not None:
+            return found
+    return "configuration"

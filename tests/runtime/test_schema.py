@@ -316,3 +316,29 @@ def test_validate_config() -> None:
     expected = r"^c.toml: host: Input should be a valid string \(and 1 more\)$"
     with pytest.raises(ConfigError, match=expected):
         validate_config(AppConfig, {"port": 70000, "host": 1}, "c.toml")
+
+
+class Paginate(BaseModel):
+    default: int = 10
+    max: int = 50
+
+
+class NestedConfig(BaseModel):
+    port: int = 3030
+    paginate: Paginate = Paginate()
+
+
+def test_validate_config_names_where_each_key_came_from() -> None:
+    sources = {
+        "": "config/default.toml",
+        "port": "environment variable PORT",
+        "paginate.max": "environment variable FEATHERS_PAGINATE__MAX",
+    }
+    with pytest.raises(ConfigError, match=r"^environment variable PORT: port: Input should"):
+        validate_config(NestedConfig, {"port": "x"}, sources)
+    with pytest.raises(ConfigError, match=r"^environment variable FEATHERS_PAGINATE__MAX: pag"):
+        validate_config(NestedConfig, {"paginate": {"max": "many"}}, sources)
+    with pytest.raises(ConfigError, match=r"^config/default.toml: paginate.default: Input"):
+        validate_config(NestedConfig, {"paginate": {"default": "x"}}, sources)
+    with pytest.raises(ConfigError, match=r"^configuration: port: Input"):
+        validate_config(NestedConfig, {"port": "x"}, {})
