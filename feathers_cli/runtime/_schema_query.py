@@ -89,7 +89,8 @@ class _Field:
 class QueryValidator:
     """Validates and coerces queries against the fields of a model; built once per hook."""
 
-    def __init__(self, model: type[BaseModel]) -> None:
+    def __init__(self, model: type[BaseModel], operators: tuple[str, ...] = ()) -> None:
+        self.comparisons = frozenset((*_COMPARISONS, *operators))
         self.fields = {
             (info.alias or name): _Field(info) for name, info in model.model_fields.items()
         }
@@ -134,7 +135,7 @@ class QueryValidator:
         result = {}
         for operator, operand in value.items():
             where = (*loc, operator)
-            if operator in _COMPARISONS:
+            if operator in self.comparisons:
                 result[operator] = field.value(operand, where, errors)
             elif operator in _LISTS:
                 items = _validate(field.many, _as_list(operand), where, errors)

@@ -135,14 +135,15 @@ def validate_data(model: type[BaseModel]) -> Hook:
     return validate_data_hook
 
 
-def validate_query(model: type[BaseModel]) -> Hook:
+def validate_query(model: type[BaseModel], operators: list[str] | tuple[str, ...] = ()) -> Hook:
     """A before (or around) hook: `params['query']` validated and coerced by `model`.
 
     `model` lists the queryable fields (see `query_model`); each takes a value or
     Feathers' operators (`$in $nin $gt $gte $lt $lte $ne`, `$or`/`$and`), plus `$limit`,
     `$skip`, `$sort` and `$select` on known fields. REST's strings become the field types.
+    `operators` allows an adapter's own ones, typed like the field: `operators=['$like']`.
     """
-    validator = QueryValidator(model)
+    validator = QueryValidator(model, tuple(operators))
 
     async def validate_query_hook(context: Any, next: Callable[[], Awaitable[Any]] | None = None):
         params = context.params

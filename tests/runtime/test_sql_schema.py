@@ -124,7 +124,7 @@ async def test_a_schema_service_on_sqlite(tmp_path: Path) -> None:
     app.service("people").hooks(
         {
             "before": {
-                "all": [validate_query(make_query_model(Person))],
+                "all": [validate_query(make_query_model(Person), operators=["$like"])],
                 "create": [validate_data(PersonData)],
                 "patch": [validate_data(partial_model(PersonData))],
             }
@@ -146,6 +146,10 @@ async def test_a_schema_service_on_sqlite(tmp_path: Path) -> None:
         found = await people.find({"query": {"role": "reader", "active": "true"}, **rest})
         assert [person["name"] for person in found] == ["Bob"]
         assert (await people.patch(ann["id"], {"age": "7"}))["age"] == 7
+        found = await people.find({"query": {"name": {"$like": "B%"}}, **rest})
+        assert [person["name"] for person in found] == ["Bob"]
+        with pytest.raises(errors.BadRequest, match=r"Invalid query: name.\$ilike: Unknown"):
+            await people.find({"query": {"name": {"$ilike": "b%"}}, **rest})
         with pytest.raises(errors.Conflict):
             await people.create({"email": "ann@x", "name": "Other Ann"})
         with pytest.raises(errors.BadRequest, match="Invalid data: email: String should have"):
