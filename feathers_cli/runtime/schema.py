@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
 from typing import Any, TypeVar, get_args
 
-from pydantic import BaseModel, ValidationError, create_model
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from ._schema_query import QueryValidator, error_list, raise_bad_request
 from ._schema_resolve import OMIT, Resolver, check_resolvers, resolve, resolve_dispatch
@@ -78,14 +78,18 @@ def query_model(
 ) -> type[BaseModel]:
     """A model of the queryable fields of `model` (all of them, or those named in `fields`).
 
-    `validate_query` gives each field Feathers' operators typed by the field's type.
+    `validate_query` gives each field Feathers' operators typed by the field's type. The
+    types and aliases are copied, not the constraints (`age[$gt]=-1` is a fine query).
     """
     known = model.model_fields
     names = list(known) if fields is None else list(fields)
     unknown = [name for name in names if name not in known]
     if unknown:
         raise ValueError(f"{model.__name__} has no field {', '.join(unknown)}")
-    picked = {name: (known[name].annotation | None, None) for name in names}
+    picked = {
+        name: (known[name].annotation | None, Field(None, alias=known[name].alias))
+        for name in names
+    }
     return create_model(f"{model.__name__}Query", **picked)  # type: ignore[call-overload]
 
 
@@ -146,8 +150,9 @@ def validate_query(model: type[BaseModel], operators: list[str] | tuple[str, ...
     validator = QueryValidator(model, tuple(operators))
 
     async def validate_query_hook(context: Any, next: Callable[[], Awaitable[Any]] | None = None):
+        # a new params dict (as Feathers): the caller's own dict keeps its query
         params = context.params
-        params["query"] = validator(params.get("query"))
+        context.params = {**params, "query": validator(params.get("query"))}
         if next is not None:
             await next()
 

@@ -22,6 +22,7 @@ from feathers_cli.runtime.schema import (
     resolve_result,
     validate_config,
     validate_data,
+    validate_query,
 )
 
 
@@ -114,6 +115,23 @@ async def test_bad_data_is_a_bad_request_naming_the_field(
     assert await tasks.find() == []
 
 
+async def test_data_that_is_no_object_is_a_bad_request() -> None:
+    tasks = make_app().service("tasks")
+    with pytest.raises(errors.BadRequest, match="Invalid data: data: Input should be a valid"):
+        await tasks.create("hello")
+    with pytest.raises(errors.BadRequest, match="Invalid data: 0: Input should be a valid"):
+        await tasks.create([5])
+
+
+async def test_the_callers_params_keep_their_query() -> None:
+    app = feathers()
+    app.use("tasks", MemoryService())
+    app.service("tasks").hooks({"before": {"find": [validate_query(query_model(Task))]}})
+    params = {"query": {"done": "true"}}
+    assert await app.service("tasks").find(params) == []
+    assert params == {"query": {"done": "true"}}
+
+
 async def test_a_list_is_validated_item_by_item() -> None:
     tasks = make_app().service("tasks")
     with pytest.raises(errors.BadRequest) as caught:
@@ -157,8 +175,9 @@ def test_partial_model_keeps_types_aliases_and_validators() -> None:
 
 
 def test_query_model_picks_fields() -> None:
-    model = query_model(Task, fields=["id", "title"])
-    assert list(model.model_fields) == ["id", "title"]
+    model = query_model(Task, fields=["id", "title", "owner_id"])
+    assert list(model.model_fields) == ["id", "title", "owner_id"]
+    assert model.model_fields["owner_id"].alias == "ownerId"  # the stored key
     assert model.model_fields["id"].annotation == int | None
     with pytest.raises(ValueError, match="Task has no field secret"):
         query_model(Task, fields=["secret"])
