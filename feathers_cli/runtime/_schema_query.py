@@ -23,6 +23,8 @@ from .errors import BadRequest
 
 __all__ = ["QueryValidator", "error_list", "raise_bad_request"]
 
+MAX_DEPTH = 20
+"""How deep `$or`/`$and` may nest (counted in path parts: two per level)."""
 _COMPARISONS = ("$gt", "$gte", "$lt", "$lte", "$ne")
 _LISTS = ("$in", "$nin")
 Validate = Callable[[Any], Any]
@@ -158,6 +160,10 @@ class QueryValidator:
 
     def _group(self, value: Any, loc: tuple[Any, ...], errors: list[Any]) -> list[Any]:
         value = _as_list(value) if isinstance(value, dict | list | tuple) else None
+        if len(loc) > MAX_DEPTH:
+            # loc grows by two per level: a client cannot make the walk recurse without end
+            errors.append(_error(loc, "Query nested too deeply", "too_deep"))
+            return []
         if not isinstance(value, list):
             errors.append(_error(loc, "Input should be a list of queries", "list_type"))
             return []

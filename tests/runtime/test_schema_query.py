@@ -277,3 +277,15 @@ async def test_field_constraints_apply_to_query_values() -> None:
         await service.find({"query": {"code": "abcd"}})
     with pytest.raises(errors.BadRequest, match=r"Invalid query: level.\$in.0: Input should be"):
         await service.find({"query": {"level": {"$in": [-1]}}})
+
+
+async def test_deeply_nested_queries_are_refused(app: Any) -> None:
+    query: dict[str, Any] = {"n": "1"}
+    for _ in range(2000):
+        query = {"$or": [query]}
+    with pytest.raises(errors.BadRequest, match="Query nested too deeply"):
+        await rest_find(app, query)
+    nested: dict[str, Any] = {"n": "1"}
+    for _ in range(5):  # ten levels are fine
+        nested = {"$and": [{"$or": [nested]}]}
+    assert ids(await rest_find(app, nested)) == [0]
