@@ -62,7 +62,7 @@ def _plain(value: Any) -> Any:
 def _as_list(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return list(value)
-    if isinstance(value, dict) and all(str(key).isdigit() for key in value):
+    if isinstance(value, dict) and all(str(key).isdecimal() for key in value):
         # qs turns `a[$in][25]=x` (an index past its arrayLimit) into {"25": "x"}
         return [value[key] for key in sorted(value, key=int)]
     if isinstance(value, dict):

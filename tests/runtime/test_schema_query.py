@@ -163,6 +163,12 @@ async def test_in_as_qs_gives_it(app: Any, operand: Any) -> None:
     assert ids(await rest_find(app, {"n": {"$nin": operand}})) == [1]
 
 
+async def test_in_as_a_dict_of_other_keys_is_refused(app: Any) -> None:
+    for operand in ({"a": "1"}, {"\u00b2": "1"}, {"0": "1", "x": "2"}):
+        with pytest.raises(errors.BadRequest, match=r"Invalid query: n.\$in: Input should be"):
+            await rest_find(app, {"n": {"$in": operand}})
+
+
 async def test_in_with_one_value(app: Any) -> None:
     # qs decodes a[$in]=3 as the string "3"
     assert ids(await rest_find(app, {"n": {"$in": "3"}})) == [2]
