@@ -35,7 +35,8 @@ def _validator(annotation: Any) -> Validate:
     return TypeAdapter(annotation).validator.validate_python
 
 
-_NON_NEGATIVE = _validator(Annotated[int, Field(ge=0)])
+_MAX_COUNT = 2**63 - 1  # a BIGINT, what SQL's LIMIT/OFFSET and Python's slicing take
+_COUNT = _validator(Annotated[int, Field(ge=0, le=_MAX_COUNT)])
 
 
 def error_list(error: ValidationError, prefix: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
@@ -170,9 +171,9 @@ class QueryValidator:
         return [self._query(q, (*loc, i), errors, top=False) for i, q in enumerate(value)]
 
     def _count(self, value: Any, loc: tuple[Any, ...], errors: list[Any]) -> Any:
-        if type(value) is int and value >= 0:
+        if type(value) is int and 0 <= value <= _MAX_COUNT:
             return value
-        return _validate(_NON_NEGATIVE, value, loc, errors)
+        return _validate(_COUNT, value, loc, errors)
 
     def _sort(self, value: Any, loc: tuple[Any, ...], errors: list[Any]) -> dict[str, int]:
         if not isinstance(value, dict):
@@ -198,7 +199,7 @@ class QueryValidator:
             errors.append(_error(loc, "Input should be a list of field names", "list_type"))
             return []
         for index, name in enumerate(names):
-            if name not in self.fields:
+            if not isinstance(name, str) or name not in self.fields:
                 errors.append(_unknown((*loc, index), name))
         return names
 

@@ -5,6 +5,7 @@ from Socket.io JSON (the Python client over a real socket)."""
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -212,7 +213,12 @@ async def test_filters_from_json(client: Client) -> None:
         ({"$sort": {"secret": 1}}, ["$sort", "secret"]),
         ({"$sort": {"n": "up"}}, ["$sort", "n"]),
         ({"$select": ["n", "secret"]}, ["$select", 1]),
+        ({"$select": ["n", {"a": 1}]}, ["$select", 1]),
+        ({"$sort": [1]}, ["$sort"]),
+        ({"n": {"$in": [[1]]}}, ["n", "$in", 0]),
         ({"$limit": "-1"}, ["$limit"]),
+        ({"$limit": 10**30}, ["$limit"]),
+        ({"$skip": str(2**64)}, ["$skip"]),
         ({"$skip": "many"}, ["$skip"]),
         ({"$or": [{"n": 1}, {"secret": 2}]}, ["$or", 1, "secret"]),
         ({"$or": "n"}, ["$or"]),
@@ -295,3 +301,37 @@ async def test_deeply_nested_queries_are_refused(app: Any) -> None:
     for _ in range(5):  # ten levels are fine
         nested = {"$and": [{"$or": [nested]}]}
     assert ids(await rest_find(app, nested)) == [0]
+
+
+def random_json(rng: Any, depth: int = 0) -> Any:
+    """A random JSON-like value, with query-looking keys now and then."""
+    keys = ["n", "x", "ok", "name", "at", "color", "note", "nope", "0", "1", "\u00b2"]
+    keys += ["$in", "$nin", "$gt", "$ne", "$or", "$and", "$sort", "$select", "$limit", "$x"]
+    kind = rng.randrange(8 if depth < 4 else 5)
+    if kind == 0:
+        return rng.choice([None, True, False])
+    if kind == 1:
+        return rng.choice([0, -1, 3, 2.5, 10**30, float("inf")])
+    if kind in (2, 3, 4):
+        return rng.choice(["", "1", "-1", "true", "red", "2024-01-01", "x" * 50, "\u00b2"])
+    if kind in (5, 6):
+        return {rng.choice(keys): random_json(rng, depth + 1) for _ in range(rng.randrange(4))}
+    return [random_json(rng, depth + 1) for _ in range(rng.randrange(4))]
+
+
+async def test_any_json_is_a_result_or_a_bad_request(app: Any) -> None:
+    import random
+
+    rng = random.Random(12)
+    outcomes = {"ok": 0, "bad": 0}
+    for _ in range(3000):
+        query = random_json(rng)
+        if not isinstance(query, dict):
+            query = {"$or": [query]}
+        try:
+            await rest_find(app, query)
+            outcomes["ok"] += 1
+        except errors.BadRequest as error:
+            json.dumps(error.to_json())
+            outcomes["bad"] += 1
+    assert outcomes["ok"] > 50 and outcomes["bad"] > 50, outcomes
