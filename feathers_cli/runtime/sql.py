@@ -24,7 +24,8 @@ original is logged on the `feathers.sql` logger).
 
 SQLAlchemy is only needed by projects that import this module. Its private helpers:
 `_sql_query.py` (queries and data as SQLAlchemy expressions, values to column types) and
-`_sql_errors.py` (database errors to Feathers errors).
+`_sql_errors.py` (database errors to Feathers errors); `_sql_schema.py` (`sql_table`, a table
+derived from a pydantic model).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 
 from ._sql_errors import database_errors
 from ._sql_query import TableTranslator, batches
+from ._sql_schema import sql_table
 from .adapter import (
     AdapterService,
     Id,
@@ -60,7 +62,7 @@ from .adapter import (
 )
 from .errors import BadRequest
 
-__all__ = ["SQLService", "create_engine", "database_url"]
+__all__ = ["SQLService", "create_engine", "database_url", "sql_table"]
 
 SQL_OPERATORS = ["$like", "$notlike", "$ilike"]
 """Operators the SQL adapter adds to Feathers' standard ones (as Feathers' knex adapter)."""

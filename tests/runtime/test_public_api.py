@@ -63,3 +63,21 @@ def test_rest_exported_names():
     assert sorted(rest.__all__) == ["DEFAULT_MAX_BODY_SIZE", "RestTransport", "rest"]
     for name in rest.__all__:
         assert getattr(rest, name) is not None
+def test_schema_exported_names():
+    from feathers_cli.runtime import schema
+
+    assert sorted(schema.__all__) == [
+        "ConfigError",
+        "OMIT",
+        "Resolver",
+        "partial_model",
+        "query_model",
+        "resolve_data",
+        "resolve_external",
+        "resolve_result",
+        "validate_config",
+        "validate_data",
+        "validate_query",
+    ]
+    for name in schema.__all__:
+        assert getattr(schema, name) is not None
