@@ -35,3 +35,11 @@ def test_runtime_uses_only_relative_imports_and_never_the_cli():
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert not alias.name.startswith("feathers"), f"{path.name}: {alias.name}"
+
+
+def test_sync_exported_names():
+    from feathers_cli.runtime import sync
+
+    assert sorted(sync.__all__) == ["RedisBackend", "Sync", "SyncBackend", "sync"]
+    for name in sync.__all__:
+        assert getattr(sync, name) is not None
