@@ -30,6 +30,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import socketio as python_socketio
+
 from ._sync_backend import RedisBackend, SyncBackend
 from ._sync_message import Outgoing, decode_message, encode_message, read_header
 from .channels import publish_event
@@ -143,6 +145,7 @@ class Sync:
         self._seen: dict[str, int] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._last_drop_warning = 0.0
+        self._manager: Any = None  # the client manager given to app.io
 
     @property
     def pending(self) -> int:
@@ -231,20 +234,38 @@ class Sync:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self._stop_socketio_manager()
         await self.backend.close()
 
     def _attach_socketio_manager(self) -> None:
         io = getattr(self.app, "io", None)
         if io is None or getattr(io, "manager_initialized", True):
             return
-        import socketio as python_socketio  # only when the Socket.io transport exists
-
         if type(io.manager) is not python_socketio.AsyncManager:
             return  # the app chose its own client manager
         manager = self.backend.socketio_manager()
         if manager is not None:
             io.manager = manager
             manager.set_server(io)
+            self._manager = manager
+
+    async def _stop_socketio_manager(self) -> None:
+        # python-socketio never stops its pub/sub manager's listener (5.18): stop it here,
+        # and let the next start initialize it again.
+        manager = self._manager
+        if manager is None:
+            return
+        listener = getattr(manager, "thread", None)
+        if isinstance(listener, asyncio.Task) and not listener.done():
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+        client = getattr(manager, "redis", None)
+        if client is not None:
+            await client.aclose()
+            manager.connected = False
+        io = getattr(self.app, "io", None)
+        if io is not None and io.manager is manager:
+            io.manager_initialized = False
 
     # The two background tasks
 
