@@ -1,5 +1,6 @@
 // Load client: N websocket-only Socket.io sockets, K calls in flight on each, Feathers-shaped
-// `get`/`find` emits on `messages` with acks. Bounded by --duration seconds AND --max-calls;
+// `get`/`find` emits on `messages` with acks (`--method create`: creates, each one a
+// `messages created` event published to every socket). Bounded by --duration seconds AND --max-calls;
 // a hard timer ends the process whatever happens. Prints one JSON line:
 // {calls_per_s, p50_ms, p99_ms, calls, errors, seconds, sockets, inflight, all_calls}
 // (all_calls includes the warm-up, for CPU time per call).
@@ -10,7 +11,7 @@ const { parseOptions, connect } = require('./common');
 
 const opts = parseOptions(process.argv, {
   url: 'http://127.0.0.1:3030', sockets: 50, inflight: 1, duration: 5, warmup: 1,
-  maxCalls: 2000000, records: 5, path: '/socket.io/',
+  maxCalls: 2000000, records: 5, path: '/socket.io/', method: 'get/find',
 });
 const hardStop = setTimeout(() => {
   console.error('load.js: hard time limit reached');
@@ -51,7 +52,8 @@ async function main() {
         }
         next();
       };
-      if (id % 2 === 0) socket.emit('get', 'messages', id, {}, ack);
+      if (opts.method === 'create') socket.emit('create', 'messages', { text: 'load' }, {}, ack);
+      else if (id % 2 === 0) socket.emit('get', 'messages', id, {}, ack);
       else socket.emit('find', 'messages', {}, ack);
     };
     next();

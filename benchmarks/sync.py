@@ -1,0 +1,127 @@
+"""What feathers.sync costs and what two processes do: calls/s and fan-out p99 (issue 16).
+
+    scripts/redis.sh                       # or FEATHERS_REDIS_PORT=63791 scripts/redis.sh
+    .venv/bin/python benchmarks/sync.py --redis redis://127.0.0.1:63790/0 [--runs 3]
+
+Three set-ups of `feathers_server.py` (a memory `messages` service, every event published
+to every connection), each a fresh set of server processes per measurement:
+
+- `1 process`: no sync, the baseline;
+- `1 process + sync`: the same with `sync()` to Redis (every event goes through Redis and
+  comes back before it is sent): the cost sync adds to one process;
+- `2 processes + sync`: two servers sharing events through Redis, the clients split
+  between them; a created record reaches the sockets of both.
+
+Load (Node clients of `node/`, websocket-only): `create 50x1`, 50 sockets each with one
+`create` in flight (every create is an event to all 50 sockets; with 2 processes, 25
+sockets on each, two clients whose calls/s add up); `fan-out 1000`, the time until 1,000
+sockets (split over the processes) all have the event of one create.
+
+Pinning on a 2-CPU machine: every server process on CPU 0, the clients on CPU 1 (Redis runs
+where it was started, normally unpinned). So `2 processes` shows what sharing events costs,
+not a speed-up: both processes share one core. Every run is bounded in time; servers are
+always stopped. Alternates the set-ups, --runs times each, and prints medians (min-max).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+
+from compare import HERE, NODE_DIR, Served, pinning, render, run_client, spread
+
+SETUPS = {"1 process": (1, False), "1 process + sync": (1, True), "2 processes + sync": (2, True)}
+
+
+def server_command(pin: list[str], redis: str, with_sync: bool) -> list[str]:
+    command = [*pin, sys.executable, str(HERE / "feathers_server.py"), "--websocket-only"]
+    return [*command, "--sync", redis] if with_sync else command
+
+
+def measure_calls(urls: list[str], client_pin: list[str], args: argparse.Namespace) -> dict:
+    sockets = str(50 // len(urls))
+    load = ["--inflight", "1", "--duration", str(args.duration), "--method", "create"]
+    script = [*client_pin, "node", str(NODE_DIR / "load.js")]
+    commands = [[*script, "--url", url, "--sockets", sockets, *load] for url in urls]
+    with ThreadPoolExecutor(len(commands)) as pool:
+        outcomes = list(pool.map(lambda c: run_client(c, args.duration + 60), commands))
+    return {
+        "calls_per_s": sum(o["calls_per_s"] for o in outcomes),
+        "p99_ms": max(o["p99_ms"] for o in outcomes),
+        "errors": sum(o["errors"] for o in outcomes),
+    }
+
+
+def measure_fanout(urls: list[str], client_pin: list[str], args: argparse.Namespace) -> dict:
+    command = [*client_pin, "node", str(NODE_DIR / "fanout.js"), "--url", ",".join(urls)]
+    command += ["--sockets", str(args.fanout_sockets), "--rounds", str(args.rounds)]
+    return run_client(command, 240)
+
+
+def run(args: argparse.Namespace) -> dict[str, dict[str, list[dict]]]:
+    server_pin, client_pin = pinning()
+    results: dict[str, dict[str, list[dict]]] = {n: {"calls": [], "fanout": []} for n in SETUPS}
+    for index in range(args.runs):
+        order = list(SETUPS) if index % 2 == 0 else list(reversed(SETUPS))
+        for name in order:
+            processes, with_sync = SETUPS[name]
+            for kind, measure in (("calls", measure_calls), ("fanout", measure_fanout)):
+                with ExitStack() as stack:
+                    command = server_command(server_pin, args.redis, with_sync)
+                    served = [stack.enter_context(Served(command)) for _ in range(processes)]
+                    urls = [f"http://127.0.0.1:{s.port}" for s in served]
+                    outcome = measure(urls, client_pin, args)
+                results[name][kind].append(outcome)
+                print(f"  {name:20} {kind:6} run {index + 1} {json.dumps(outcome)}", flush=True)
+    return results
+
+
+def table(results: dict[str, dict[str, list[dict]]]) -> list[list[str]]:
+    rows = [["set-up", "create 50x1 calls/s", "create p99 ms", "fan-out 1000 p50 ms", "p99 ms"]]
+    for name, by_kind in results.items():
+        calls, fanout = by_kind["calls"], by_kind["fanout"]
+        rows.append(
+            [
+                name,
+                spread([r["calls_per_s"] for r in calls]),
+                spread([r["p99_ms"] for r in calls], 1),
+                spread([r["p50_ms"] for r in fanout], 1),
+                spread([r["p99_ms"] for r in fanout], 1),
+            ]
+        )
+    base = statistics.median(r["calls_per_s"] for r in results["1 process"]["calls"])
+    synced = statistics.median(r["calls_per_s"] for r in results["1 process + sync"]["calls"])
+    rows.append(["sync's cost (1 process)", f"{1 - synced / base:.0%} fewer calls/s", "", "", ""])
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--redis", required=True, help="a Redis URL (scripts/redis.sh)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=5, help="seconds per calls run")
+    parser.add_argument("--rounds", type=int, default=30, help="fan-out rounds per run")
+    parser.add_argument("--fanout-sockets", type=int, default=1000)
+    args = parser.parse_args()
+    if not (NODE_DIR / "node_modules").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True)
+    started, load_before = time.monotonic(), os.getloadavg()[0]
+    results = run(args)
+    print()
+    print(render(table(results), markdown=True))
+    print(
+        f"{args.runs} runs per set-up, alternating; {os.cpu_count()} CPUs; load average "
+        f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
+        f"{time.monotonic() - started:.0f} s in all"
+    )
+
+
+if __name__ == "__main__":
+    main()
