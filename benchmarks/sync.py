@@ -35,7 +35,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
-from compare import HERE, NODE_DIR, Served, pinning, render, run_client, spread
+import redis
+from compare import HERE, NODE_DIR, Served, cpu_seconds, pinning, render, run_client, spread
 
 SETUPS = {"1 process": (1, False), "1 process + sync": (1, True), "2 processes + sync": (2, True)}
 
@@ -45,21 +46,38 @@ def server_command(pin: list[str], redis: str, with_sync: bool) -> list[str]:
     return [*command, "--sync", redis] if with_sync else command
 
 
-def measure_calls(urls: list[str], client_pin: list[str], args: argparse.Namespace) -> dict:
+def redis_cpu(url: str) -> float:
+    """CPU seconds the Redis server has used so far (its INFO)."""
+    with redis.Redis.from_url(url) as client:
+        info = client.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
+def measure_calls(servers: list[Served], client_pin: list[str], args: argparse.Namespace) -> dict:
+    urls = [f"http://127.0.0.1:{s.port}" for s in servers]
     sockets = str(50 // len(urls))
     load = ["--inflight", "1", "--duration", str(args.duration), "--method", "create"]
     script = [*client_pin, "node", str(NODE_DIR / "load.js")]
     commands = [[*script, "--url", url, "--sockets", sockets, *load] for url in urls]
+    before = [cpu_seconds(s.process.pid) or 0.0 for s in servers]
+    redis_before = redis_cpu(args.redis)
     with ThreadPoolExecutor(len(commands)) as pool:
         outcomes = list(pool.map(lambda c: run_client(c, args.duration + 60), commands))
+    after = [cpu_seconds(s.process.pid) or 0.0 for s in servers]
+    redis_used = redis_cpu(args.redis) - redis_before
+    all_calls = sum(o["all_calls"] for o in outcomes)
     return {
         "calls_per_s": sum(o["calls_per_s"] for o in outcomes),
+        "events_per_s": sum(o["events_per_s"] for o in outcomes),
+        "cpu_us_per_call": (sum(after) - sum(before)) / max(all_calls, 1) * 1e6,
+        "redis_us_per_call": redis_used / max(all_calls, 1) * 1e6,
         "p99_ms": max(o["p99_ms"] for o in outcomes),
         "errors": sum(o["errors"] for o in outcomes),
     }
 
 
-def measure_fanout(urls: list[str], client_pin: list[str], args: argparse.Namespace) -> dict:
+def measure_fanout(servers: list[Served], client_pin: list[str], args: argparse.Namespace) -> dict:
+    urls = [f"http://127.0.0.1:{s.port}" for s in servers]
     command = [*client_pin, "node", str(NODE_DIR / "fanout.js"), "--url", ",".join(urls)]
     command += ["--sockets", str(args.fanout_sockets), "--rounds", str(args.rounds)]
     return run_client(command, 240)
@@ -76,29 +94,43 @@ def run(args: argparse.Namespace) -> dict[str, dict[str, list[dict]]]:
                 with ExitStack() as stack:
                     command = server_command(server_pin, args.redis, with_sync)
                     served = [stack.enter_context(Served(command)) for _ in range(processes)]
-                    urls = [f"http://127.0.0.1:{s.port}" for s in served]
-                    outcome = measure(urls, client_pin, args)
+                    outcome = measure(served, client_pin, args)
                 results[name][kind].append(outcome)
                 print(f"  {name:20} {kind:6} run {index + 1} {json.dumps(outcome)}", flush=True)
     return results
 
 
 def table(results: dict[str, dict[str, list[dict]]]) -> list[list[str]]:
-    rows = [["set-up", "create 50x1 calls/s", "create p99 ms", "fan-out 1000 p50 ms", "p99 ms"]]
+    rows = [
+        [
+            "set-up",
+            "create 50x1 calls/s",
+            "events received/s",
+            "server CPU us/create",
+            "Redis CPU us/create",
+            "create p99 ms",
+            "fan-out 1000 p50 ms",
+            "fan-out p99 ms",
+        ]
+    ]
     for name, by_kind in results.items():
         calls, fanout = by_kind["calls"], by_kind["fanout"]
         rows.append(
             [
                 name,
                 spread([r["calls_per_s"] for r in calls]),
+                spread([r["events_per_s"] for r in calls]),
+                spread([r["cpu_us_per_call"] for r in calls]),
+                spread([r["redis_us_per_call"] for r in calls], 1),
                 spread([r["p99_ms"] for r in calls], 1),
                 spread([r["p50_ms"] for r in fanout], 1),
                 spread([r["p99_ms"] for r in fanout], 1),
             ]
         )
-    base = statistics.median(r["calls_per_s"] for r in results["1 process"]["calls"])
-    synced = statistics.median(r["calls_per_s"] for r in results["1 process + sync"]["calls"])
-    rows.append(["sync's cost (1 process)", f"{1 - synced / base:.0%} fewer calls/s", "", "", ""])
+    base = statistics.median(r["cpu_us_per_call"] for r in results["1 process"]["calls"])
+    synced = statistics.median(r["cpu_us_per_call"] for r in results["1 process + sync"]["calls"])
+    cost = f"{synced / base - 1:+.0%} CPU"
+    rows.append(["sync's cost (1 process)", "", "", cost, "", "", "", ""])
     return rows
 
 

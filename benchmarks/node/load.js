@@ -2,8 +2,9 @@
 // `get`/`find` emits on `messages` with acks (`--method create`: creates, each one a
 // `messages created` event published to every socket). Bounded by --duration seconds AND --max-calls;
 // a hard timer ends the process whatever happens. Prints one JSON line:
-// {calls_per_s, p50_ms, p99_ms, calls, errors, seconds, sockets, inflight, all_calls}
-// (all_calls includes the warm-up, for CPU time per call).
+// {calls_per_s, p50_ms, p99_ms, calls, errors, seconds, sockets, inflight, all_calls,
+// events_per_s} (all_calls includes the warm-up, for CPU time per call; events_per_s counts
+// the `messages created` events all sockets received in the measured window).
 //
 //   node load.js --url http://127.0.0.1:3030 --sockets 50 --inflight 1 --duration 5
 'use strict';
@@ -60,6 +61,8 @@ async function main() {
   });
 
   const loops = [];
+  let events = 0;
+  for (const socket of sockets) socket.on('messages created', () => { if (measuring) events++; });
   for (const socket of sockets) for (let k = 0; k < opts.inflight; k++) loops.push(loop(socket));
   await new Promise((r) => setTimeout(r, opts.warmup * 1000));
   measuring = true;
@@ -79,6 +82,7 @@ async function main() {
   console.log(JSON.stringify({
     calls_per_s: measured / seconds, p50_ms: pick(0.5), p99_ms: pick(0.99), calls: measured,
     errors, seconds, sockets: opts.sockets, inflight: opts.inflight, all_calls: allCalls,
+    events_per_s: events / seconds,
   }));
   clearTimeout(hardStop);
   process.exit(0);
