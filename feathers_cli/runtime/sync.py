@@ -23,6 +23,7 @@ python-socketio's `AsyncRedisManager`, so `app.io.emit(...)` reaches every proce
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 import uuid
@@ -277,7 +278,7 @@ class Sync:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            batch = list(self._queue)[:BATCH_SIZE]
+            batch = list(itertools.islice(self._queue, BATCH_SIZE))
             for message in batch:
                 if message.sequence is None:
                     self._sequence += 1
