@@ -107,7 +107,7 @@ def _backend_for(url: Any, key: str, options: dict[str, Any]) -> SyncBackend:
     return RedisBackend(
         url,
         key,
-        stream_length=options.pop("stream_length", 10_000),
+        stream_length=_positive(options.pop("stream_length", 10_000), "stream_length"),
         redis_options=options.pop("redis_options", None),
         socketio=options.pop("socketio", True),
     )
@@ -116,9 +116,9 @@ def _backend_for(url: Any, key: str, options: dict[str, Any]) -> SyncBackend:
 class Sync:
     """The sync of one app (`app.sync`): queues, publishes, reads and dispatches events.
 
-    `dropped` counts events dropped from a full queue, `lost` events other processes
-    published that this one never got (a gap in their sequence), `pending` the events
-    waiting to be published.
+    `dropped` counts events dropped from a full queue, `lost` messages (one per call) other
+    processes published that this one never got (a gap in their numbering), `pending` the
+    events waiting to be published.
     """
 
     def __init__(
