@@ -14,7 +14,7 @@ __all__ = ["RedisBackend", "SyncBackend"]
 
 # Milliseconds a read waits on Redis for new messages before it returns empty.
 READ_BLOCK_MS = 1000
-READ_COUNT = 500
+READ_COUNT = 1000
 
 
 class SyncBackend:

@@ -47,11 +47,13 @@ logger = logging.getLogger("feathers.sync")
 
 DEFAULT_KEY = "feathers-sync"
 DEFAULT_QUEUE_SIZE = 10_000
-# Messages sent to the backend in one round trip.
-BATCH_SIZE = 100
+# Most messages sent to the backend in one round trip (all that wait, under load).
+BATCH_SIZE = 1000
 # Seconds the publisher waits before its first retry; doubled up to `max_retry_delay`.
 FIRST_RETRY_DELAY = 0.05
 DEFAULT_MAX_RETRY_DELAY = 5.0
+# Messages this process may be behind its own publishing before the log warns.
+LAG_WARNING = 1000
 # Seconds `stop()` waits for queued events to be published.
 DRAIN_TIMEOUT = 2.0
 
@@ -118,7 +120,8 @@ class Sync:
 
     `dropped` counts events dropped from a full queue, `lost` messages (one per call) other
     processes published that this one never got (a gap in their numbering), `pending` the
-    events waiting to be published.
+    events waiting to be published, `lag` how many of its own published messages this
+    process had not read back yet when it last read one.
     """
 
     def __init__(
@@ -136,6 +139,7 @@ class Sync:
         self.origin = uuid.uuid4().hex
         self.dropped = 0
         self.lost = 0
+        self.lag = 0
         self._sequence = 0
         self._queue: deque[Outgoing] = deque()
         self._queued_events = 0
@@ -146,6 +150,7 @@ class Sync:
         self._seen: dict[str, int] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._last_drop_warning = 0.0
+        self._last_lag_warning = 0.0
         self._manager: Any = None  # the client manager given to app.io
 
     @property
@@ -326,6 +331,17 @@ class Sync:
 
     # Incoming
 
+    def _note_lag(self, sequence: int) -> None:
+        # Sync does not slow calls down: when events come faster than this process can send
+        # them to its clients, they wait in the backend, and the log says so.
+        self.lag = self._sequence - sequence
+        now = time.monotonic()
+        if self.lag > LAG_WARNING and now - self._last_lag_warning >= 10.0:
+            self._last_lag_warning = now
+            logger.warning(
+                "Sync events reach clients %d messages late (more load than CPU)", self.lag
+            )
+
     def receive(self, frame: bytes) -> None:
         """Dispatch one message from the backend to this process's publishers and channels."""
         origin, sequence, attachments, offset = read_header(frame)
@@ -337,6 +353,8 @@ class Sync:
                 self.lost += sequence - last - 1
                 logger.warning("Missed %d sync messages from %s", sequence - last - 1, origin)
         self._seen[origin] = sequence
+        if origin == self.origin:
+            self._note_lag(sequence)
         message = decode_message(frame, offset, attachments)
         service = self.app.services.get(message["path"])
         if service is None:

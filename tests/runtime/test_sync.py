@@ -263,3 +263,11 @@ def test_sync_is_configured_once():
     assert isinstance(app.sync, Sync)
     with pytest.raises(ValueError, match="already configured"):
         app.configure(sync({"url": "redis://127.0.0.1:1/0"}))
+
+
+async def test_lag_counts_own_messages_not_read_back_yet(cluster):
+    (a, b), _, log = cluster
+    for n in range(3):
+        await b.service("messages").create({"n": n})
+    await settle(lambda: len(b.published) == 3)
+    assert b.sync.lag == 0 and len(log) == 3
