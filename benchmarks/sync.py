@@ -2,6 +2,7 @@
 
     scripts/redis.sh                       # or FEATHERS_REDIS_PORT=63791 scripts/redis.sh
     .venv/bin/python benchmarks/sync.py --redis redis://127.0.0.1:63790/0 [--runs 3]
+    .venv/bin/python benchmarks/sync.py --receive-only
 
 Three set-ups of `feathers_server.py` (a memory `messages` service, every event published
 to every connection), each a fresh set of server processes per measurement:
@@ -135,20 +136,59 @@ def table(results: dict[str, dict[str, list[dict]]]) -> list[list[str]]:
     return rows
 
 
+def receive_cost(messages: int = 20_000) -> float:
+    """Microseconds one process spends on an event it reads back but sends to nobody (read,
+    decoded, its publisher run): the floor every process pays for every event of the app."""
+    sys.path.insert(0, str(HERE.parent))
+    from feathers_cli.runtime import feathers
+    from feathers_cli.runtime._sync_message import Outgoing, encode_message
+    from feathers_cli.runtime.hooks import HookContext
+    from feathers_cli.runtime.memory import MemoryService
+    from feathers_cli.runtime.sync import SyncBackend, sync
+
+    app = feathers()
+    app.configure(sync({"backend": SyncBackend()}))
+    app.use("messages", MemoryService())
+    app.publish(lambda data, context: app.channel("anonymous"))  # a channel nobody joined
+    record = {"id": 1, "text": "A message of about the size a chat sends", "user": "bench"}
+    context = HookContext(app, app.service("messages"), "messages", "create", {}, None, None)
+    context.result = record
+    message = Outgoing("messages", "created", record, context)
+    encode_message(message)
+    frames = []
+    for sequence in range(1, messages + 1):
+        message.sequence = sequence
+        frames.append(message.frame("origin"))
+    started = time.perf_counter()
+    for frame in frames:
+        app.sync.receive(frame)
+    return (time.perf_counter() - started) / messages * 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--redis", required=True, help="a Redis URL (scripts/redis.sh)")
+    parser.add_argument("--redis", help="a Redis URL (scripts/redis.sh)")
+    parser.add_argument(
+        "--receive-only", action="store_true", help="only the in-process cost of reading back"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=float, default=5, help="seconds per calls run")
     parser.add_argument("--rounds", type=int, default=30, help="fan-out rounds per run")
     parser.add_argument("--fanout-sockets", type=int, default=1000)
     args = parser.parse_args()
+    if args.receive_only:
+        costs = sorted(receive_cost() for _ in range(5))
+        print(f"an event read back and sent to nobody: {costs[2]:.1f} us (median of 5)")
+        return
+    if not args.redis:
+        parser.error("--redis is required (scripts/redis.sh prints a URL)")
     if not (NODE_DIR / "node_modules").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True)
     started, load_before = time.monotonic(), os.getloadavg()[0]
     results = run(args)
     print()
     print(render(table(results), markdown=True))
+    print(f"an event read back and sent to nobody: {receive_cost():.1f} us (in-process)")
     print(
         f"{args.runs} runs per set-up, alternating; {os.cpu_count()} CPUs; load average "
         f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
