@@ -36,6 +36,7 @@ async def start_server(url: str, key: str) -> tuple[Any, dict[str, Any]]:
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
     )
+    line = b""
     try:
         line = await asyncio.wait_for(process.stdout.readline(), 30)
         return process, json.loads(line)

@@ -266,7 +266,7 @@ def test_sync_is_configured_once():
 
 
 async def test_lag_counts_own_messages_not_read_back_yet(cluster):
-    (a, b), _, log = cluster
+    (_, b), _, log = cluster
     for n in range(3):
         await b.service("messages").create({"n": n})
     await settle(lambda: len(b.published) == 3)
