@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from redis import Redis
 
 from feathers_cli.runtime import feathers
 from feathers_cli.runtime.client import connect
@@ -74,6 +75,13 @@ async def test_app_io_emits_reach_the_clients_of_every_process():
     client = await connect(servers[1].url, transports=["websocket"], reconnection=False)
     try:
         client.on("news", received.append)
+        # B's manager subscribes in the background after its first connection: pub/sub
+        # delivers only to subscribers that are there when a message is published.
+        redis = Redis.from_url(redis_url())
+        try:
+            await settle(lambda: redis.pubsub_numsub(f"{key}:socketio")[0][1] >= 1)
+        finally:
+            redis.close()
         await apps[0].io.emit("news", {"text": "hello"})
         await settle(lambda: received)
         await asyncio.sleep(0.2)
