@@ -247,7 +247,8 @@ class Sync:
         io = getattr(self.app, "io", None)
         if io is None or getattr(io, "manager_initialized", True):
             return
-        if type(io.manager) is not python_socketio.AsyncManager:
+        chosen = getattr(io, "chose_client_manager", False)
+        if chosen or type(io.manager) is not python_socketio.AsyncManager:
             return  # the app chose its own client manager
         manager = self.backend.socketio_manager()
         if manager is not None:

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+import socketio as python_socketio
 
 from feathers_cli.runtime import feathers
 from feathers_cli.runtime.memory import MemoryService
+from feathers_cli.runtime.socketio import socketio
 from feathers_cli.runtime.sync import Sync, SyncBackend, sync
 
 
@@ -271,3 +273,30 @@ async def test_lag_counts_own_messages_not_read_back_yet(cluster):
         await b.service("messages").create({"n": n})
     await settle(lambda: len(b.published) == 3)
     assert b.sync.lag == 0 and len(log) == 3
+
+
+class WithManager(SharedLog):
+    def socketio_manager(self) -> Any:
+        return SharedManager()
+
+
+class SharedManager(python_socketio.AsyncManager):
+    """Stands for AsyncRedisManager."""
+
+
+async def test_app_io_gets_the_backends_client_manager_unless_it_has_its_own():
+    plain = feathers()
+    plain.configure(socketio())
+    plain.configure(sync({"backend": WithManager([], {})}))
+    own = python_socketio.AsyncManager()
+    chosen = feathers()
+    chosen.configure(socketio({"client_manager": own}))
+    chosen.configure(sync({"backend": WithManager([], {})}))
+    for app in (plain, chosen):
+        await app.setup()
+    try:
+        assert type(plain.io.manager) is SharedManager and plain.io.manager.server is plain.io
+        assert chosen.io.manager is own
+    finally:
+        for app in (plain, chosen):
+            await app.teardown()
