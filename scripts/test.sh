@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # Runs the whole test suite with the project's virtual environment.
-# In CI (CI=true) it also starts PostgreSQL for the SQL adapter tests and stops it after.
+# In CI (CI=true) it also starts PostgreSQL for the SQL adapter tests and Redis for the sync
+# tests, and stops them after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+# what to stop on the way out (each server started below adds its command)
+CLEANUP=":"
+trap 'eval "$CLEANUP"' EXIT
 
 if [ "${CI:-}" = "true" ] && [ -x scripts/postgres.sh ] && [ -z "${FEATHERS_TEST_POSTGRES_URL:-}" ]; then
   FEATHERS_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
   export FEATHERS_TEST_POSTGRES_URL
-  trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+  CLEANUP="$CLEANUP; scripts/postgres.sh stop >/dev/null 2>&1 || true"
+fi
+
+if [ "${CI:-}" = "true" ] && [ -x scripts/redis.sh ] && [ -z "${FEATHERS_TEST_REDIS_URL:-}" ]; then
+  FEATHERS_TEST_REDIS_URL=$(scripts/redis.sh start)
+  export FEATHERS_TEST_REDIS_URL
+  CLEANUP="$CLEANUP; scripts/redis.sh stop >/dev/null 2>&1 || true"
 fi
 
 $BIN/ruff check .

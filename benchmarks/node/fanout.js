@@ -2,7 +2,8 @@
 // trigger socket calls `create` on `messages`, and the round ends when every listening socket
 // has the event. Reports the time from the trigger emit until the last socket got it, over
 // --rounds rounds (each bounded by --round-timeout ms; a hard timer ends the process).
-// Prints one JSON line: {p50_ms, p99_ms, max_ms, rounds, lost, sockets}.
+// Prints one JSON line: {p50_ms, p99_ms, max_ms, rounds, lost, sockets}. `--url a,b` spreads
+// the listening sockets over several servers (round robin) and triggers on the first.
 //
 //   node fanout.js --url http://127.0.0.1:3030 --sockets 1000 --rounds 30
 'use strict';
@@ -13,6 +14,7 @@ const opts = parseOptions(process.argv, {
   roundTimeout: 5000, path: '/socket.io/', event: 'messages created',
 });
 const totalRounds = opts.rounds + opts.warmup;
+const urls = opts.url.split(',');
 const hardStop = setTimeout(() => {
   console.error('fanout.js: hard time limit reached');
   process.exit(2);
@@ -25,11 +27,11 @@ async function main() {
   for (let i = 0; i < opts.sockets; i += 50) {
     const batch = [];
     for (let j = i; j < Math.min(opts.sockets, i + 50); j++) {
-      batch.push(connect(opts.url, { path: opts.path }));
+      batch.push(connect(urls[j % urls.length], { path: opts.path }));
     }
     sockets.push(...(await Promise.all(batch)));
   }
-  const trigger = await connect(opts.url, { path: opts.path });
+  const trigger = await connect(urls[0], { path: opts.path });
   let round = -1;
   let received = 0;
   let finish = null;

@@ -1,8 +1,10 @@
 // Load client: N websocket-only Socket.io sockets, K calls in flight on each, Feathers-shaped
-// `get`/`find` emits on `messages` with acks. Bounded by --duration seconds AND --max-calls;
+// `get`/`find` emits on `messages` with acks (`--method create`: creates, each one a
+// `messages created` event published to every socket). Bounded by --duration seconds AND --max-calls;
 // a hard timer ends the process whatever happens. Prints one JSON line:
-// {calls_per_s, p50_ms, p99_ms, calls, errors, seconds, sockets, inflight, all_calls}
-// (all_calls includes the warm-up, for CPU time per call).
+// {calls_per_s, p50_ms, p99_ms, calls, errors, seconds, sockets, inflight, all_calls,
+// events_per_s} (all_calls includes the warm-up, for CPU time per call; events_per_s counts
+// the `messages created` events all sockets received in the measured window).
 //
 //   node load.js --url http://127.0.0.1:3030 --sockets 50 --inflight 1 --duration 5
 'use strict';
@@ -10,7 +12,7 @@ const { parseOptions, connect } = require('./common');
 
 const opts = parseOptions(process.argv, {
   url: 'http://127.0.0.1:3030', sockets: 50, inflight: 1, duration: 5, warmup: 1,
-  maxCalls: 2000000, records: 5, path: '/socket.io/',
+  maxCalls: 2000000, records: 5, path: '/socket.io/', method: 'get/find',
 });
 const hardStop = setTimeout(() => {
   console.error('load.js: hard time limit reached');
@@ -51,13 +53,16 @@ async function main() {
         }
         next();
       };
-      if (id % 2 === 0) socket.emit('get', 'messages', id, {}, ack);
+      if (opts.method === 'create') socket.emit('create', 'messages', { text: 'load' }, {}, ack);
+      else if (id % 2 === 0) socket.emit('get', 'messages', id, {}, ack);
       else socket.emit('find', 'messages', {}, ack);
     };
     next();
   });
 
   const loops = [];
+  let events = 0;
+  for (const socket of sockets) socket.on('messages created', () => { if (measuring) events++; });
   for (const socket of sockets) for (let k = 0; k < opts.inflight; k++) loops.push(loop(socket));
   await new Promise((r) => setTimeout(r, opts.warmup * 1000));
   measuring = true;
@@ -77,6 +82,7 @@ async function main() {
   console.log(JSON.stringify({
     calls_per_s: measured / seconds, p50_ms: pick(0.5), p99_ms: pick(0.99), calls: measured,
     errors, seconds, sockets: opts.sockets, inflight: opts.inflight, all_calls: allCalls,
+    events_per_s: events / seconds,
   }));
   clearTimeout(hardStop);
   process.exit(0);

@@ -44,6 +44,8 @@ class Application(EventEmitter):
         self.routes = Router()
         self.io: Any = None
         self.transports: list[Any] = []
+        # `feathers.sync.Sync` when configured: service events then go through it
+        self.sync: Any = None
         self._is_setup = False
         self._hook_store = HookStore()
         self._hook_generation = 0
@@ -142,6 +144,8 @@ class Application(EventEmitter):
     async def setup(self, server: Any = None) -> Application:
         """Set up every service, in registration order (`service.setup(app, path)`)."""
         self._is_setup = True
+        if self.sync is not None:
+            await self.sync.start()
         await self._each_service("setup")
         return self
 
@@ -149,6 +153,8 @@ class Application(EventEmitter):
         """Tear down every service, in registration order (`service.teardown(app, path)`)."""
         self._is_setup = False
         await self._each_service("teardown")
+        if self.sync is not None:
+            await self.sync.stop()
         return self
 
     async def _each_service(self, lifecycle: str) -> None:
@@ -301,6 +307,10 @@ def _attach(app: Application, service: Any, options: ServiceOptions) -> None:
 
 def _publisher_for(app: Application, service: Any, event: str) -> Callable[..., None]:
     def publish_listener(data: Any, context: Any = None) -> None:
-        publish_event(app, service, event, data, context)
+        # With sync, every process (this one too) publishes the event when it comes back
+        if app.sync is not None:
+            app.sync.send_event(service, event, data, context)
+        else:
+            publish_event(app, service, event, data, context)
 
     return publish_listener

@@ -116,6 +116,8 @@ class SocketServer(python_socketio.AsyncServer):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # feathers.sync gives the server its Redis client manager unless the app chose one
+        self.chose_client_manager = kwargs.get("client_manager") is not None
         self.middleware: list[Middleware] = []
         self.connection_listeners: list[Callable[[Socket], Any]] = []
         self.connect_timeout = CONNECT_TIMEOUT

@@ -81,3 +81,9 @@ def test_schema_exported_names():
     ]
     for name in schema.__all__:
         assert getattr(schema, name) is not None
+def test_sync_exported_names():
+    from feathers_cli.runtime import sync
+
+    assert sorted(sync.__all__) == ["RedisBackend", "Sync", "SyncBackend", "sync"]
+    for name in sync.__all__:
+        assert getattr(sync, name) is not None
