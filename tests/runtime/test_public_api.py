@@ -35,3 +35,9 @@ def test_runtime_uses_only_relative_imports_and_never_the_cli():
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert not alias.name.startswith("feathers"), f"{path.name}: {alias.name}"
+
+
+def test_static_exported_names():
+    from feathers_cli.runtime import static
+
+    assert sorted(static.__all__) == ["StaticTransport", "serve_static"]
