@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite with the project's virtual environment.
-# In CI (CI=true) it also starts PostgreSQL for the SQL adapter tests and stops it after.
+# In CI (CI=true) it also starts PostgreSQL for the SQL adapter tests and stops it after,
+# and installs chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -9,6 +10,12 @@ if [ "${CI:-}" = "true" ] && [ -x scripts/postgres.sh ] && [ -z "${FEATHERS_TEST
   FEATHERS_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
   export FEATHERS_TEST_POSTGRES_URL
   trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+fi
+
+# Browser tests (tests/browser): Debian's chromium, installed by the project's script.
+if [ "${CI:-}" = "true" ] && [ -z "${FEATHERS_CHROMIUM:-}" ]; then
+  FEATHERS_CHROMIUM=$(scripts/chromium.sh)
+  export FEATHERS_CHROMIUM
 fi
 
 $BIN/ruff check .
