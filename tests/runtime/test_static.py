@@ -169,6 +169,13 @@ async def test_conditional_requests_get_304(served):
     assert again.content == b""
 
 
+async def test_byte_ranges(served):
+    url = served
+    response = await get(url, "/app.js", headers={"range": "bytes=0-6"})
+    assert (response.status_code, response.text) == (206, "console")
+    assert response.headers["content-range"] == "bytes 0-6/18"
+
+
 async def test_files_are_read_per_request_and_the_folder_may_come_later(tmp_path):
     public = tmp_path / "later"
     app = feathers()
