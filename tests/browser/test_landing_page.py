@@ -33,11 +33,11 @@ def rendered_public(tmp_path: Path, *, with_bundles: bool) -> Path:
     return public
 
 
-def demo_app(public: Path) -> Application:
+def demo_app(public: Path, origins: list[str] | None = None) -> Application:
     """The shape of a generated app: Socket.io, channels, a paginated memory service, and
     the public folder served at /."""
     app = feathers()
-    app.configure(socketio())
+    app.configure(socketio({"cors": {"origin": origins}} if origins else None))
     app.use("messages", MemoryService(paginate={"default": 10, "max": 50}))
     app.on("connection", lambda connection: app.channel("anonymous").join(connection))
     app.publish(lambda data, context: app.channel("anonymous"))
@@ -146,3 +146,16 @@ async def test_without_the_bundles_the_page_says_how_to_get_the_demo(
         f"404 {server.url}/feathers.min.js",
         f"404 {server.url}/socket.io.min.js",
     ]
+
+
+async def test_a_page_from_an_origin_the_app_does_not_allow_says_so(tmp_path, browser, screenshots):
+    from playwright.async_api import expect
+
+    public = rendered_public(tmp_path, with_bundles=True)
+    app = demo_app(public, origins=["http://localhost:3030"])
+    async with await app.start(0) as server:
+        page = await open_page(browser, server.url, [])
+        status = page.locator("#demo-status")
+        await expect(status).to_contain_text("Cannot connect", timeout=WAIT_MS)
+        await expect(status).to_contain_text(f"is {server.url} in the app's `origins`")
+        await screenshots.take(page, "origin-not-allowed")

@@ -113,6 +113,15 @@
   });
 
   var wasConnected = false;
+  function offline(detail) {
+    if (wasConnected) {
+      setStatus('Disconnected (' + detail + '), reconnecting…', 'offline');
+    } else {
+      // The usual cause: the page's origin is not one the app allows (CORS).
+      setStatus('Cannot connect (' + detail + '): is ' + window.location.origin +
+        ' in the app\'s `origins` (config/default.toml)? Retrying…', 'offline');
+    }
+  }
   socket.on('connect', function () {
     setStatus('Connected', 'connected');
     if (wasConnected && current) {
@@ -120,10 +129,8 @@
     }
     wasConnected = true;
   });
-  socket.on('disconnect', function () { setStatus('Disconnected, reconnecting…', 'offline'); });
-  socket.on('connect_error', function (error) {
-    setStatus('Cannot connect: ' + error.message, 'offline');
-  });
+  socket.on('disconnect', function (reason) { offline(reason); });
+  socket.on('connect_error', function (error) { offline(error.message); });
 
   var meta = document.querySelector('meta[name="feathers-service"]');
   var fromAddress = new URL(window.location.href).searchParams.get('service');
