@@ -126,7 +126,9 @@ class StaticTransport:
             response = PlainTextResponse("Not Found", status_code=404)
         elif found.path is None:
             query = scope.get("query_string", b"").decode("latin-1")
-            location = quote(scope["path"] + "/") + (f"?{query}" if query else "")
+            # from the segments: a path like `//host/x` must not become a protocol-relative URL
+            folder = "/".join(segment for segment in scope["path"].split("/") if segment)
+            location = quote(f"/{folder}/") + (f"?{query}" if query else "")
             response = RedirectResponse(location, status_code=301)
         else:
             response = self.files.file_response(found.path, found.stat, scope)

@@ -57,8 +57,8 @@ async def get(url: str, path: str, method: str = "GET", **kwargs) -> httpx.Respo
         return await client.request(method, path, **kwargs)
 
 
-async def raw_status(url: str, target: str, headers: str = "") -> tuple[int, bytes]:
-    """Send `GET target` exactly as written; the status and the body."""
+async def raw_request(url: str, target: str, headers: str = "") -> tuple[int, str, bytes]:
+    """Send `GET target` exactly as written; the status, the head and the body."""
     host, port = url.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
     try:
@@ -69,7 +69,12 @@ async def raw_status(url: str, target: str, headers: str = "") -> tuple[int, byt
     finally:
         writer.close()
     head, _, body = answer.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body
+    return int(head.split()[1]), head.decode("latin-1").lower(), body
+
+
+async def raw_status(url: str, target: str, headers: str = "") -> tuple[int, bytes]:
+    status, _, body = await raw_request(url, target, headers)
+    return status, body
 
 
 async def test_slash_is_the_index_and_files_are_served_with_their_type(served):
@@ -103,6 +108,11 @@ async def test_a_folder_without_its_slash_is_redirected(served):
     assert response.status_code == 301
     assert response.headers["location"] == "/sub/"
     assert (await get(url, "/sub?x=1")).headers["location"] == "/sub/?x=1"
+    # never a redirect to another host (`//sub/` would be one)
+    for target in ("//sub", "///sub?x=1", "/%2Fsub"):
+        status, head, _ = await raw_request(url, target)
+        assert status == 301, target
+        assert "\r\nlocation: /sub/" in head, (target, head)
     assert (await get(url, "/empty/")).status_code == 404  # a folder without an index
 
 
