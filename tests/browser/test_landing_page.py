@@ -39,6 +39,7 @@ def demo_app(public: Path, origins: list[str] | None = None) -> Application:
     app = feathers()
     app.configure(socketio({"cors": {"origin": origins}} if origins else None))
     app.use("messages", MemoryService(paginate={"default": 10, "max": 50}))
+    app.use("notes", MemoryService())  # not paginated: find returns a list
     app.on("connection", lambda connection: app.channel("anonymous").join(connection))
     app.publish(lambda data, context: app.channel("anonymous"))
     app.configure(serve_static(public))
@@ -123,6 +124,27 @@ async def test_two_browsers_see_a_created_record_without_reloading(served, brows
     await expect(bob.locator("#demo-error")).to_contain_text("NotFound", timeout=WAIT_MS)
     assert "service=nothing-here" in bob.url
     await screenshots.take(bob, "bob-unknown-service")
+    assert problems == []
+
+
+async def test_the_address_picks_the_service_and_unpaginated_results_are_listed(
+    served, browser, screenshots
+):
+    from playwright.async_api import expect
+
+    url, app = served
+    for record in ({"text": "first note"}, {"title": "no text field"}):
+        await app.service("notes").create(record)
+    problems: list[str] = []
+    page = await open_page(browser, f"{url}/?service=notes", problems)
+    await expect(page.locator("#service-path")).to_have_value("notes")
+    await expect(page.locator("#records li")).to_have_text(
+        ['#1 {"title":"no text field"}', "#0 first note"], timeout=WAIT_MS
+    )
+    await page.fill("#record-text", "second note")
+    await page.click("#create-form button")
+    await expect(page.locator("#records li").first).to_have_text("#2 second note")
+    await screenshots.take(page, "notes")
     assert problems == []
 
 
