@@ -5,15 +5,22 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR := .demo
 
-.PHONY: install demo test lint interop-deps clean
+.PHONY: install bundles demo test lint interop-deps clean
 
-$(STAMP): pyproject.toml
+# The editable install runs hatch_build.py: `npm ci` in bundles/ and the browser bundles
+# staged in feathers_cli/_bundles/ (without npm: a one-line note, and no live demo in new apps).
+$(STAMP): pyproject.toml hatch_build.py bundles/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m feathers_cli.bundles >/dev/null || true
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Stage the browser bundles again (e.g. once npm is installed) without reinstalling.
+bundles: install
+	$(BIN)/python hatch_build.py
 
 # Creates a demo chat app (default database: SQLite, in .demo/chat/data/) with a messages
 # service, migrates it, and serves it on port 3030.
@@ -40,4 +47,4 @@ test: install interop-deps
 	bash scripts/test.sh
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) tests/interop/node_modules
+	rm -rf $(VENV) $(DEMO_DIR) tests/interop/node_modules bundles/node_modules feathers_cli/_bundles test-artifacts

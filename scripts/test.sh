@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite with the project's virtual environment.
 # In CI (CI=true) it also starts PostgreSQL for the SQL adapter tests and Redis for the sync
-# tests, and stops them after.
+# tests (stopping them after), and installs chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -19,6 +19,12 @@ if [ "${CI:-}" = "true" ] && [ -x scripts/redis.sh ] && [ -z "${FEATHERS_TEST_RE
   FEATHERS_TEST_REDIS_URL=$(scripts/redis.sh start)
   export FEATHERS_TEST_REDIS_URL
   CLEANUP="$CLEANUP; scripts/redis.sh stop >/dev/null 2>&1 || true"
+fi
+
+# Browser tests (tests/browser): Debian's chromium, installed by the project's script.
+if [ "${CI:-}" = "true" ] && [ -z "${FEATHERS_CHROMIUM:-}" ]; then
+  FEATHERS_CHROMIUM=$(scripts/chromium.sh)
+  export FEATHERS_CHROMIUM
 fi
 
 $BIN/ruff check .

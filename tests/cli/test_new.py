@@ -69,6 +69,9 @@ def test_the_generated_tree(make_project, database):
         "tests/conftest.py",
         "tests/test_app.py",
         "feathers/MANIFEST.json",
+        "public/index.html",
+        "public/app.js",
+        "public/style.css",
     }
     runtime = {f"feathers/{name}" for name in runtime_files()}
     if database != "memory":

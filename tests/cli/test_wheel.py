@@ -79,3 +79,39 @@ def test_feathers_new_from_the_installed_wheel(wheel, tmp_path):
         env=env,
     ).stdout.strip()
     assert Path(where).is_relative_to(venv), where
+
+
+def test_the_wheel_carries_the_browser_bundles(wheel, tmp_path):
+    from .test_bundles import require_bundles
+
+    staged = require_bundles()
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {f"feathers_cli/_bundles/{name}" for name in staged} <= names
+    assert "feathers_cli/_bundles/MANIFEST.json" in names
+    venv = tmp_path / "venv"
+    python = venv_reusing_packages(venv, with_editable_installs=False)
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
+    subprocess.run([*pip, "--no-index", "--no-deps", str(wheel)], check=True, timeout=300)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    found = subprocess.run(
+        [python, "-m", "feathers_cli.bundles", str(tmp_path / "public")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert found.returncode == 0, found.stderr
+    copied = {Path(line).name: Path(line) for line in found.stdout.split()}
+    assert set(copied) == set(staged)
+    for name, path in staged.items():
+        assert copied[name].read_bytes() == path.read_bytes()
+    where = subprocess.run(
+        [python, "-c", "import feathers_cli.bundles as b; print(b.BUNDLES_DIR)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env=env,
+    ).stdout.strip()
+    assert Path(where).is_relative_to(venv), where

@@ -87,3 +87,7 @@ def test_sync_exported_names():
     assert sorted(sync.__all__) == ["RedisBackend", "Sync", "SyncBackend", "sync"]
     for name in sync.__all__:
         assert getattr(sync, name) is not None
+def test_static_exported_names():
+    from feathers_cli.runtime import static
+
+    assert sorted(static.__all__) == ["StaticTransport", "serve_static"]
