@@ -185,7 +185,12 @@ class RestTransport:
         if http_method in _BODY_METHODS:
             data = await self._read_data(Request(scope, receive))
         query_string = scope.get("query_string", b"")
-        fields: dict[str, Any] = {"provider": "rest", "headers": headers}
+        client = scope.get("client")
+        fields: dict[str, Any] = {
+            "provider": "rest",
+            "headers": headers,
+            "address": client[0] if client else None,
+        }
         authentication = parse_authentication(headers.get("authorization"))
         if authentication is not None:
             fields["authentication"] = authentication

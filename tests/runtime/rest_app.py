@@ -35,6 +35,7 @@ class Echo:
             "headers": params.get("headers"),
             "authentication": params.get("authentication"),
             "has_connection": "connection" in params,
+            "address": params.get("address"),
         }
 
     async def find(self, params: dict[str, Any]) -> Any:

@@ -190,6 +190,8 @@ async def test_params_provider_query_headers_route(client: httpx.AsyncClient) ->
     )
     seen = response.json()
     assert seen["provider"] == "rest"
+    # the client's address, which the failed-login limit of authentication keys on
+    assert seen["address"] == "127.0.0.1"
     assert seen["query"] == {
         "$limit": "2",
         "name": {"$in": ["a", "b"]},
