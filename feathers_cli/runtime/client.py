@@ -25,9 +25,9 @@ import httpx
 import socketio
 
 from . import errors
+from ._auth_client import AuthenticationClient
 from ._http import encode_query
 from ._socket import json_codec
-from ._auth_client import AuthenticationClient
 from .events import EventEmitter
 
 __all__ = ["Client", "RemoteService", "RestClient", "connect", "connect_rest"]

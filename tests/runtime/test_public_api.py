@@ -63,6 +63,8 @@ def test_rest_exported_names():
     assert sorted(rest.__all__) == ["DEFAULT_MAX_BODY_SIZE", "RestTransport", "rest"]
     for name in rest.__all__:
         assert getattr(rest, name) is not None
+
+
 def test_schema_exported_names():
     from feathers_cli.runtime import schema
 
@@ -81,12 +83,16 @@ def test_schema_exported_names():
     ]
     for name in schema.__all__:
         assert getattr(schema, name) is not None
+
+
 def test_sync_exported_names():
     from feathers_cli.runtime import sync
 
     assert sorted(sync.__all__) == ["RedisBackend", "Sync", "SyncBackend", "sync"]
     for name in sync.__all__:
         assert getattr(sync, name) is not None
+
+
 def test_static_exported_names():
     from feathers_cli.runtime import static
 
