@@ -72,6 +72,9 @@ SQL_OPERATORS = ["$like", "$notlike", "$ilike"]
 BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite writer waits for another writer's transaction before failing."""
 
+POOL_SIZE = 10
+"""PostgreSQL connections an engine keeps open (unless `pool_size` / `max_overflow` are given)."""
+
 _WRITE = "feathers_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -104,9 +107,15 @@ def create_engine(url: str, *, wal: bool = True, readers: int = 2, **options: An
     failing; writes start with `BEGIN IMMEDIATE`. For a SQLite file, `SQLService` runs each
     call on dedicated connection threads (`readers` reader connections and one writer, see
     `_sql_sqlite.py`); `readers=0` uses SQLAlchemy's async driver (aiosqlite) instead.
-    `options` go to SQLAlchemy's `create_async_engine`.
+    PostgreSQL engines keep `POOL_SIZE` connections open and open no others (calls beyond
+    that wait for one). `options` go to SQLAlchemy's `create_async_engine`.
     """
-    engine = create_async_engine(database_url(url), **options)
+    url = database_url(url)
+    if url.startswith("postgresql"):
+        # connections stay open: SQLAlchemy's default (5, plus 10 opened and closed again per
+        # checkout) reconnected on most calls under load; busy calls wait for a connection
+        options = {"pool_size": POOL_SIZE, "max_overflow": 0, **options}
+    engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         memory = not database or database == ":memory:" or "mode=memory" in database
@@ -186,6 +195,7 @@ class SQLService(AdapterService):
         # trips), and a page's total comes with its rows (count(*) OVER ())
         self._one_statement_reads = engine.dialect.name == "postgresql"
         self._sql = TableTranslator(table, id)
+        self._shapes: dict[tuple[Any, ...], Any] = {}
         columns = list(table.c)
         self._get_by_id = sa.select(*columns).where(table.c[self.id] == sa.bindparam("id"))
         self._insert = sa.insert(table).returning(*columns, sort_by_parameter_order=True)
@@ -234,32 +244,51 @@ class SQLService(AdapterService):
 
     async def _find(self, params: Params | None = None) -> list[Record] | Page:
         query = self.parse_query(params or {})
-        filters, columns = self._sql.filters(query), self._sql.selected(query)
-        statement = sa.select(*columns).where(*filters).order_by(*self._sql.order(query))
-        if query.limit is not None:
-            statement = statement.limit(query.limit)
-        if query.skip:
-            statement = statement.offset(query.skip)
-        count = sa.select(sa.func.count()).select_from(self.table).where(*filters)
+        columns = self._sql.selected(query)
         windowed = query.paginate and self._one_statement_reads
-        if windowed:
-            statement = statement.add_columns(sa.func.count().over().label("_feathers_total"))
+        if query.where.clauses:
+            statement, count = self._find_statements(query, columns, windowed)
+        else:  # no conditions: the statements depend only on the query's shape, built once
+            shape = (query.select, query.sort, query.limit is not None, bool(query.skip), windowed)
+            cached = self._shapes.get(shape)
+            if cached is None:
+                cached = self._shapes[shape] = self._find_statements(query, columns, windowed)
+                if len(self._shapes) > 256:
+                    self._shapes.pop(next(iter(self._shapes)))
+            statement, count = cached
+        parameters = {"limit": query.limit, "offset": query.skip}
 
         def read(connection: sa.Connection) -> tuple[int, list[Any]]:
-            rows = connection.execute(statement).all() if query.limit != 0 else []
+            rows = connection.execute(statement, parameters).all() if query.limit != 0 else []
             if windowed and rows:
                 return rows[0][-1], [row[:-1] for row in rows]
             if not query.paginate:
                 return 0, rows
-            # no rows: nothing to count past the first page, else the count on its own
-            total = 0 if windowed and not query.skip and query.limit != 0 else None
-            return total if total is not None else connection.execute(count).scalar_one(), rows
+            if windowed and not query.skip and query.limit != 0:
+                return 0, rows  # no rows on the first page: nothing to count
+            return connection.execute(count).scalar_one(), rows
 
         total, rows = await self._run(read)
         data = self._sql.records(rows, columns)
         if query.paginate:
             return {"total": total, "limit": query.limit, "skip": query.skip, "data": data}
         return data
+
+    def _find_statements(self, query: ParsedQuery, columns: list[Any], windowed: bool) -> Any:
+        """The SELECT of a find (limit and offset as the parameters `limit`, `offset`), and
+        its COUNT (None without pagination)."""
+        filters = self._sql.filters(query)
+        statement = sa.select(*columns).where(*filters).order_by(*self._sql.order(query))
+        if query.limit is not None:
+            statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
+        if query.skip:
+            statement = statement.offset(sa.bindparam("offset", type_=sa.Integer))
+        if windowed:
+            statement = statement.add_columns(sa.func.count().over().label("_feathers_total"))
+        count = None
+        if query.paginate:
+            count = sa.select(sa.func.count()).select_from(self.table).where(*filters)
+        return statement, count
 
     async def _get(self, id: Id, params: Params | None = None) -> Record:
         query = self.parse_query(params or {})
