@@ -32,6 +32,8 @@ __all__ = ["SQLiteRunner"]
 T = TypeVar("T")
 Work = Callable[[sa.Connection], Any]
 _STOP = object()
+IDLE_SECONDS = 60.0
+"""A worker thread with nothing to do for this long closes its connection and ends."""
 
 
 class SQLiteRunner:
@@ -54,6 +56,10 @@ class SQLiteRunner:
         worker = self._writer if write else min(self._readers, key=_Worker.backlog)
         return await worker.submit(work)
 
+    def close_on_dispose(self, _engine: Any) -> None:
+        """The listener of the async engine's `engine_disposed` event."""
+        self.close()
+
     def close(self) -> None:
         """Stops the threads after the work queued so far; they start again on the next call."""
         for worker in (self._writer, *self._readers):
@@ -75,7 +81,7 @@ class _Worker:
     def submit(self, work: Work) -> asyncio.Future[Any]:
         future = asyncio.get_running_loop().create_future()
         with self._start_lock:
-            if self._thread is None or not self._thread.is_alive():
+            if self._thread is None:
                 self._queue = queue.SimpleQueue()
                 self._thread = threading.Thread(
                     target=self._main, args=(self._queue,), name=self._name, daemon=True
@@ -90,22 +96,31 @@ class _Worker:
                 self._queue.put(_STOP)
                 self._thread = None
 
+    def _next_batch(self, jobs: queue.SimpleQueue[Any]) -> list[Any] | None:
+        """The jobs queued now (waiting for one), or None when idle for IDLE_SECONDS."""
+        try:
+            batch = [jobs.get(timeout=IDLE_SECONDS)]
+        except queue.Empty:
+            with self._start_lock:  # submit() cannot queue while the thread decides to end
+                if jobs.empty() and self._queue is jobs:
+                    self._thread = None
+                    return None
+            batch = []
+        while True:
+            try:
+                batch.append(jobs.get_nowait())
+            except queue.Empty:
+                return batch
+
     def _main(self, jobs: queue.SimpleQueue[Any]) -> None:
         connection: sa.Connection | None = None
-        running = True
         try:
-            while running:
-                batch = [jobs.get()]
-                while True:
-                    try:
-                        batch.append(jobs.get_nowait())
-                    except queue.Empty:
-                        break
+            while (batch := self._next_batch(jobs)) is not None:
                 outcomes = []
                 for job in batch:
                     if job is _STOP:
-                        running = False
-                        continue
+                        _deliver(outcomes)
+                        return
                     work, future = job
                     if future.done():  # cancelled while queued: not started at all
                         continue

@@ -124,9 +124,9 @@ def create_engine(url: str, *, wal: bool = True, readers: int = 2, **options: An
         configure = functools.partial(_configure_sqlite, wal=wal and not memory)
         configure(engine.sync_engine)
         if not memory and readers > 0 and engine.dialect.driver == "aiosqlite":
-            _sqlite_runners[engine.sync_engine] = SQLiteRunner(
-                engine.url, readers, configure, _WRITE
-            )
+            runner = SQLiteRunner(engine.url, readers, configure, _WRITE)
+            _sqlite_runners[engine.sync_engine] = runner
+            event.listen(engine.sync_engine, "engine_disposed", runner.close_on_dispose)
     return engine
 
 
@@ -205,9 +205,7 @@ class SQLService(AdapterService):
 
         A single-connection engine (SQLite in memory) stays open: closing it loses the data.
         """
-        if self._runner is not None:
-            self._runner.close()
-        if self._lock is None:
+        if self._lock is None:  # (also stops the SQLite connection threads)
             await self.engine.dispose()
 
     def _id_value(self, id: Any) -> Any:
