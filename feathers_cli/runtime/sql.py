@@ -73,7 +73,7 @@ BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite writer waits for another writer's transaction before failing."""
 
 POOL_SIZE = 10
-"""PostgreSQL connections an engine keeps open (unless `pool_size` / `max_overflow` are given)."""
+"""PostgreSQL connections an engine keeps open (the default `pool_size`; `max_overflow` 0)."""
 
 _WRITE = "feathers_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _ASYNC_DRIVERS = {
@@ -108,10 +108,11 @@ def create_engine(url: str, *, wal: bool = True, readers: int = 2, **options: An
     call on dedicated connection threads (`readers` reader connections and one writer, see
     `_sql_sqlite.py`); `readers=0` uses SQLAlchemy's async driver (aiosqlite) instead.
     PostgreSQL engines keep `POOL_SIZE` connections open and open no others (calls beyond
-    that wait for one). `options` go to SQLAlchemy's `create_async_engine`.
+    that wait for one) unless `pool_size`, `max_overflow` or `poolclass` say otherwise.
+    `options` go to SQLAlchemy's `create_async_engine`.
     """
     url = database_url(url)
-    if url.startswith("postgresql"):
+    if url.startswith("postgresql") and "poolclass" not in options:
         # connections stay open: SQLAlchemy's default (5, plus 10 opened and closed again per
         # checkout) reconnected on most calls under load; busy calls wait for a connection
         options = {"pool_size": POOL_SIZE, "max_overflow": 0, **options}

@@ -196,3 +196,12 @@ async def test_page_totals_for_every_shape_of_page(
             assert (page["total"], [r["name"] for r in page["data"]]) == (total, names), query
     page = await people.find({"query": {"$select": ["name"], "$limit": 1}})
     assert page["data"] == [{"id": page["data"][0]["id"], "name": "p0"}]
+
+
+async def test_postgresql_engines_keep_their_connections_open() -> None:
+    engine = create_engine("postgresql://me@127.0.0.1:9/nowhere")
+    assert (engine.sync_engine.pool.size(), engine.sync_engine.pool._max_overflow) == (10, 0)
+    engine = create_engine("postgresql://me@127.0.0.1:9/nowhere", pool_size=3, max_overflow=2)
+    assert (engine.sync_engine.pool.size(), engine.sync_engine.pool._max_overflow) == (3, 2)
+    engine = create_engine("postgresql://me@127.0.0.1:9/nowhere", poolclass=sa.pool.NullPool)
+    assert isinstance(engine.sync_engine.pool, sa.pool.NullPool)
