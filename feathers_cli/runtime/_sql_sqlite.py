@@ -74,12 +74,25 @@ class _Worker:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        # calls submitted during one pass of an event loop, handed over together at its end
+        self._pending: dict[asyncio.AbstractEventLoop, list[Any]] = {}
 
     def backlog(self) -> int:
-        return self._queue.qsize()
+        return self._queue.qsize() + sum(len(jobs) for jobs in self._pending.values())
 
     def submit(self, work: Work) -> asyncio.Future[Any]:
-        future = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        jobs = self._pending.get(loop)
+        if jobs is None:
+            jobs = self._pending[loop] = []
+            loop.call_soon(self._hand_over, loop)
+        jobs.append((work, future))
+        return future
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        """One queue put (one thread wake-up) for all the calls of this loop pass."""
+        jobs = self._pending.pop(loop, [])
         with self._start_lock:
             if self._thread is None:
                 self._queue = queue.SimpleQueue()
@@ -87,8 +100,7 @@ class _Worker:
                     target=self._main, args=(self._queue,), name=self._name, daemon=True
                 )
                 self._thread.start()
-            self._queue.put((work, future))
-        return future
+            self._queue.put(jobs)
 
     def stop(self) -> None:
         with self._start_lock:
@@ -99,18 +111,25 @@ class _Worker:
     def _next_batch(self, jobs: queue.SimpleQueue[Any]) -> list[Any] | None:
         """The jobs queued now (waiting for one), or None when idle for IDLE_SECONDS."""
         try:
-            batch = [jobs.get(timeout=IDLE_SECONDS)]
+            items = [jobs.get(timeout=IDLE_SECONDS)]
         except queue.Empty:
-            with self._start_lock:  # submit() cannot queue while the thread decides to end
+            with self._start_lock:  # no hand-over can queue while the thread decides to end
                 if jobs.empty() and self._queue is jobs:
                     self._thread = None
                     return None
-            batch = []
+            items = []
         while True:
             try:
-                batch.append(jobs.get_nowait())
+                items.append(jobs.get_nowait())
             except queue.Empty:
-                return batch
+                break
+        batch: list[Any] = []
+        for item in items:
+            if item is _STOP:
+                batch.append(_STOP)
+            else:
+                batch.extend(item)
+        return batch
 
     def _main(self, jobs: queue.SimpleQueue[Any]) -> None:
         connection: sa.Connection | None = None
