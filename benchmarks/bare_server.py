@@ -48,7 +48,11 @@ def create_asgi(records: int = 5, transports: list[str] | None = None) -> socket
 
     @sio.on("find")
     async def find(sid, path, query=None):
-        return None, [dict(record) for record in store.values()]
+        limit = query.get("$limit") if isinstance(query, dict) else None
+        records = list(store.values())
+        if isinstance(limit, int):
+            records = records[:limit]
+        return None, [dict(record) for record in records]
 
     @sio.on("create")
     async def create(sid, path, data=None, query=None):

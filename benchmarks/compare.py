@@ -1,23 +1,31 @@
-"""feathers-py against bare python-socketio, in one command (issue 7).
+"""Node Feathers, feathers-py and bare python-socketio under the same load (issues 7, 15).
 
     .venv/bin/python benchmarks/compare.py [--runs 3] [--duration 5] [--markdown out.md]
+        [--server node --server feathers ...] [--only "calls 50x1" ...]
 
-Starts `feathers_server.py` and `bare_server.py` (the same work without Feathers) one at a
-time on a free loopback port, pinned to CPU 0 with `taskset` when the machine has two or more
-CPUs, and runs the Node clients of `benchmarks/node/` pinned to CPU 1 (websocket-only,
-`npm ci` there first if `node_modules` is missing):
+Starts the three servers one at a time on a free loopback port, pinned to CPU 0 with
+`taskset` when the machine has two or more CPUs: `node/feathers_server.js` (Feathers 5 with
+@feathersjs/socketio and @feathersjs/memory, versions from `node/package-lock.json`),
+`feathers_server.py` (the same app on feathers-py) and `bare_server.py` (the same work by
+hand on python-socketio). The load comes from the Node clients of `benchmarks/node/` pinned
+to CPU 1 (`npm ci` there first if `node_modules` is missing):
 
-- calls 50x1: `load.js`, 50 sockets with one get/find call in flight each;
-- calls 10x10: `load.js`, 10 sockets with ten calls in flight each;
-- fan-out 1000: `fanout.js`, time until 1,000 sockets all have a published event.
+- calls 50x1: `raw.js` (raw Engine.IO/Socket.io frames over `ws`, so the client does less
+  per call than any server), 50 sockets with one get/find call in flight each;
+- calls 10x10: `raw.js`, 10 sockets with ten get/find calls in flight each;
+- mix 50x1: `raw.js`, 50 sockets, one call in flight each, create/get/find in turn (find with
+  `$limit: 5`); every create is published to all 50 sockets, which read it;
+- fan-out 1000: `fanout.js` (socket.io-client), time until 1,000 sockets all have a
+  published event.
 
 For the call scenarios it also reports the server's CPU time per call (from /proc, warm-up
 included), which is steadier than calls/s on a machine shared with other work.
 
-Each pairing runs --runs times, alternating which server goes first, with a fresh server
-process per measurement. Prints medians, the spread (min-max) and the ratios; --markdown
-writes the same table as markdown. Every client run is bounded in time (--duration, rounds,
-and a subprocess timeout), and servers are always stopped.
+Each pairing runs --runs times, rotating which server goes first, with a fresh server
+process per measurement. Prints medians, the spread (min-max) and the ratios of feathers-py
+to Node Feathers and to bare python-socketio; --markdown writes the same table as markdown.
+Every client run is bounded in time (--duration, rounds, and a subprocess timeout), and
+servers are always stopped.
 """
 
 from __future__ import annotations
@@ -36,7 +44,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 NODE_DIR = HERE / "node"
-SERVERS = {"feathers": HERE / "feathers_server.py", "bare": HERE / "bare_server.py"}
+SERVERS = {
+    "node": ["node", str(NODE_DIR / "feathers_server.js")],
+    "feathers": [sys.executable, str(HERE / "feathers_server.py")],
+    "bare": [sys.executable, str(HERE / "bare_server.py")],
+}
+TITLES = {"node": "Node Feathers", "feathers": "feathers-py", "bare": "bare python-socketio"}
+GOALS = {"calls 50x1": ">= 0.5x Node", "calls 10x10": "", "mix 50x1": ">= 0.9x Node"}
 
 
 def free_port() -> int:
@@ -117,9 +131,11 @@ def scenarios(args: argparse.Namespace) -> dict[str, tuple[list[str], float]]:
     """name -> (client arguments after the URL, timeout in seconds)."""
     load = ["--duration", str(args.duration), "--warmup", "1"]
     calls_timeout = args.duration + 60
+    mix = ["--methods", "create,get,find", "--find-query", '{"$limit":5}']
     result = {
-        "calls 50x1": (["load.js", *load, "--sockets", "50", "--inflight", "1"], calls_timeout),
-        "calls 10x10": (["load.js", *load, "--sockets", "10", "--inflight", "10"], calls_timeout),
+        "calls 50x1": (["raw.js", *load, "--sockets", "50", "--inflight", "1"], calls_timeout),
+        "calls 10x10": (["raw.js", *load, "--sockets", "10", "--inflight", "10"], calls_timeout),
+        "mix 50x1": (["raw.js", *load, "--sockets", "50", "--inflight", "1", *mix], calls_timeout),
         "fan-out 1000": (
             ["fanout.js", "--sockets", str(args.fanout_sockets), "--rounds", str(args.rounds)],
             180,
@@ -132,11 +148,12 @@ def measure(args: argparse.Namespace) -> dict[str, dict[str, list[dict]]]:
     server_pin, client_pin = pinning()
     results: dict[str, dict[str, list[dict]]] = {}
     for name, (client_args, timeout) in scenarios(args).items():
-        results[name] = {server: [] for server in SERVERS}
+        results[name] = {server: [] for server in args.server}
         for run in range(args.runs):
-            order = list(SERVERS) if run % 2 == 0 else list(reversed(SERVERS))
+            shift = run % len(args.server)
+            order = args.server[shift:] + args.server[:shift]
             for server in order:
-                command = [*server_pin, sys.executable, str(SERVERS[server])]
+                command = [*server_pin, *SERVERS[server]]
                 with Served(command) as served:
                     script, *rest = client_args
                     url = f"http://127.0.0.1:{served.port}"
@@ -156,54 +173,40 @@ def spread(values: list[float], digits: int = 0) -> str:
     return f"{median:,.{digits}f} ({min(values):,.{digits}f}-{max(values):,.{digits}f})"
 
 
-def table(results: dict[str, dict[str, list[dict]]], runs: int) -> list[list[str]]:
-    rows = [
-        ["measurement", "feathers-py median (min-max)", "bare median (min-max)", "ratio", "goal"]
-    ]
-    for name, by_server in results.items():
-        ours, bare = by_server["feathers"], by_server["bare"]
-        if name.startswith("calls"):
-            a = [r["calls_per_s"] for r in ours]
-            b = [r["calls_per_s"] for r in bare]
-            ratio = statistics.median(a) / statistics.median(b)
-            rows.append(
-                [f"{name} calls/s", spread(a), spread(b), f"{ratio:.2f}x", ">= 1.0x (1.25x)"]
-            )
-            if all("cpu_us_per_call" in r for r in ours + bare):
-                a = [r["cpu_us_per_call"] for r in ours]
-                b = [r["cpu_us_per_call"] for r in bare]
-                ratio = statistics.median(b) / statistics.median(a)
-                rows.append(
-                    [
-                        f"{name} server CPU us/call",
-                        spread(a, 1),
-                        spread(b, 1),
-                        f"{ratio:.2f}x less",
-                        "",
-                    ]
-                )
-            for metric in ("p50_ms", "p99_ms"):
-                a = [r[metric] for r in ours]
-                b = [r[metric] for r in bare]
-                rows.append([f"{name} {metric[:3]} ms", spread(a, 1), spread(b, 1), "", ""])
+def table(results: dict[str, dict[str, list[dict]]], servers: list[str]) -> list[list[str]]:
+    """Medians (min-max) per server, and feathers-py's ratio to each other server."""
+    others = [s for s in servers if s != "feathers"] if "feathers" in servers else []
+    header = ["measurement", *(f"{TITLES[s]} median (min-max)" for s in servers)]
+    rows = [[*header, *(f"feathers-py / {TITLES[other]}" for other in others), "goal"]]
+    for name, scenario in results.items():
+        if name.startswith(("calls", "mix")):
+            metrics = [
+                ("calls/s", "calls_per_s", 0, "more", GOALS.get(name, "")),
+                ("server CPU us/call", "cpu_us_per_call", 1, "less", ""),
+                ("p50 ms", "p50_ms", 1, "faster", ""),
+                ("p99 ms", "p99_ms", 1, "faster", ""),
+            ]
         else:
-            for metric, goal in (("p50_ms", ""), ("p99_ms", "<= 30 ms")):
-                a = [r[metric] for r in ours]
-                b = [r[metric] for r in bare]
-                ratio = statistics.median(b) / statistics.median(a)
-                rows.append(
-                    [
-                        f"{name} {metric[:3]} ms",
-                        spread(a, 1),
-                        spread(b, 1),
-                        f"{ratio:.2f}x faster",
-                        goal,
-                    ]
-                )
-            lost = sum(r["lost"] for r in ours), sum(r["lost"] for r in bare)
-            if any(lost):
-                rows.append([f"{name} rounds lost", str(lost[0]), str(lost[1]), "", "0"])
+            metrics = [("p50 ms", "p50_ms", 1, "faster", ""), ("p99 ms", "p99_ms", 1, "faster", "")]
+        for label, metric, digits, better, goal in metrics:
+            values = {s: [r[metric] for r in scenario[s] if r.get(metric)] for s in servers}
+            if not all(values.values()):
+                continue
+            medians = {s: statistics.median(v) for s, v in values.items()}
+            ratios = [_ratio(medians["feathers"], medians[other], better) for other in others]
+            cells = [spread(values[s], digits) for s in servers]
+            rows.append([f"{name} {label}", *cells, *ratios, goal])
+        lost = [str(sum(r.get("lost", 0) for r in scenario[s])) for s in servers]
+        if any(value != "0" for value in lost):
+            rows.append([f"{name} rounds lost", *lost, *([""] * len(others)), "0"])
     return rows
+
+
+def _ratio(ours: float, theirs: float, better: str) -> str:
+    """feathers-py against another server: throughput ratio, or how much less/faster."""
+    if better == "more":
+        return f"{ours / theirs:.2f}x"
+    return f"{theirs / ours:.2f}x {better}"
 
 
 def render(rows: list[list[str]], markdown: bool) -> str:
@@ -223,9 +226,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5, help="seconds per load run")
     parser.add_argument("--rounds", type=int, default=30, help="fan-out rounds per run")
     parser.add_argument("--fanout-sockets", type=int, default=1000)
+    parser.add_argument(
+        "--server", action="append", choices=list(SERVERS), help="repeatable; default: all"
+    )
     parser.add_argument("--only", action="append", default=[], help="a scenario name (repeatable)")
     parser.add_argument("--markdown", type=Path, help="also write the table as markdown here")
     args = parser.parse_args()
+    args.server = args.server or list(SERVERS)
     if not (NODE_DIR / "node_modules").exists():
         subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True, timeout=300
@@ -237,7 +244,7 @@ def main() -> None:
         f"servers pinned: {' '.join(server_pin) or 'no'}; clients: {' '.join(client_pin) or 'no'}"
     )
     results = measure(args)
-    rows = table(results, args.runs)
+    rows = table(results, args.server)
     note = (
         f"{args.runs} runs per pairing, alternating; {os.cpu_count()} CPUs; load average "
         f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "

@@ -31,11 +31,12 @@ derived from a pydantic model).
 from __future__ import annotations
 
 import asyncio
+import functools
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 try:
     import sqlalchemy as sa
@@ -50,6 +51,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 from ._sql_errors import database_errors
 from ._sql_query import TableTranslator, batches
 from ._sql_schema import sql_table
+from ._sql_sqlite import SQLiteRunner
 from .adapter import (
     AdapterService,
     Id,
@@ -64,11 +66,16 @@ from .errors import BadRequest
 
 __all__ = ["SQLService", "create_engine", "database_url", "sql_table"]
 
+T = TypeVar("T")
+
 SQL_OPERATORS = ["$like", "$notlike", "$ilike"]
 """Operators the SQL adapter adds to Feathers' standard ones (as Feathers' knex adapter)."""
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite writer waits for another writer's transaction before failing."""
+
+POOL_SIZE = 10
+"""PostgreSQL connections an engine keeps open (the default `pool_size`; `max_overflow` 0)."""
 
 _WRITE = "feathers_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _ASYNC_DRIVERS = {
@@ -76,6 +83,7 @@ _ASYNC_DRIVERS = {
     "postgresql": "postgresql+asyncpg",
     "postgres": "postgresql+asyncpg",
 }
+_sqlite_runners: weakref.WeakKeyDictionary[Any, SQLiteRunner] = weakref.WeakKeyDictionary()
 _serial_locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
@@ -92,26 +100,41 @@ def database_url(url: str) -> str:
     return f"{_ASYNC_DRIVERS.get(scheme, scheme)}{separator}{rest}"
 
 
-def create_engine(url: str, **options: Any) -> AsyncEngine:
+def create_engine(url: str, *, wal: bool = True, readers: int = 2, **options: Any) -> AsyncEngine:
     """An async engine for `url` (SQLite or PostgreSQL, with or without the driver name).
 
     For SQLite it creates the file's folder, and on every connection turns on foreign keys,
-    case-sensitive LIKE, a busy timeout and write-ahead logging, so that concurrent writers
-    wait for each other instead of failing; writes start with `BEGIN IMMEDIATE`. `options` go to
-    SQLAlchemy's `create_async_engine`.
+    case-sensitive LIKE, a busy timeout and (with `wal`, the default) write-ahead logging, so
+    that readers never wait for a writer and concurrent writers wait for each other instead of
+    failing; writes start with `BEGIN IMMEDIATE`. For a SQLite file, `SQLService` runs each
+    call on dedicated connection threads (`readers` reader connections and one writer, see
+    `_sql_sqlite.py`); `readers=0` uses SQLAlchemy's async driver (aiosqlite) instead.
+    PostgreSQL engines keep `POOL_SIZE` connections open and open no others (calls beyond
+    that wait for one) unless `pool_size`, `max_overflow` or `poolclass` say otherwise.
+    `options` go to SQLAlchemy's `create_async_engine`.
     """
-    engine = create_async_engine(database_url(url), **options)
+    url = database_url(url)
+    if url.startswith("postgresql") and "poolclass" not in options:
+        # connections stay open: SQLAlchemy's default (5, plus 10 opened and closed again per
+        # checkout) reconnected on most calls under load; busy calls wait for a connection
+        options = {"pool_size": POOL_SIZE, "max_overflow": 0, **options}
+    engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         memory = not database or database == ":memory:" or "mode=memory" in database
         if not memory and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        _configure_sqlite(engine, wal=not memory)
+        configure = functools.partial(_configure_sqlite, wal=wal and not memory)
+        configure(engine.sync_engine)
+        if not memory and readers > 0 and engine.dialect.driver == "aiosqlite":
+            runner = SQLiteRunner(engine.url, readers, configure, _WRITE)
+            _sqlite_runners[engine.sync_engine] = runner
+            event.listen(engine.sync_engine, "engine_disposed", runner.close_on_dispose)
     return engine
 
 
-def _configure_sqlite(engine: AsyncEngine, wal: bool) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _configure_sqlite(engine: sa.Engine, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
     def configure_connection(dbapi_connection: Any, _record: Any) -> None:
         # SQLAlchemy emits BEGIN itself (below), so that reads are in the transaction too
         dbapi_connection.isolation_level = None
@@ -124,7 +147,7 @@ def _configure_sqlite(engine: AsyncEngine, wal: bool) -> None:
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def begin(connection: Any) -> None:
         # a writer takes the write lock up front: waiting for it honours the busy timeout,
         # upgrading a read transaction later could fail at once
@@ -170,14 +193,22 @@ class SQLService(AdapterService):
         self.table = table
         self.engine = engine
         self._lock = _serial_lock(engine)
+        self._runner = _sqlite_runners.get(engine.sync_engine)
+        # PostgreSQL: a read is one statement outside a transaction (no BEGIN/COMMIT round
+        # trips), and a page's total comes with its rows (count(*) OVER ())
+        self._one_statement_reads = engine.dialect.name == "postgresql"
         self._sql = TableTranslator(table, id)
+        self._shapes: dict[tuple[Any, ...], Any] = {}
+        columns = list(table.c)
+        self._get_by_id = sa.select(*columns).where(table.c[self.id] == sa.bindparam("id"))
+        self._insert = sa.insert(table).returning(*columns, sort_by_parameter_order=True)
 
     async def teardown(self, app: Any = None, path: str | None = None) -> None:
-        """Close the engine's pooled connections when the app stops (it reconnects on use).
+        """Close the engine's connections when the app stops (it reconnects on use).
 
         A single-connection engine (SQLite in memory) stays open: closing it loses the data.
         """
-        if self._lock is None:
+        if self._lock is None:  # (also stops the SQLite connection threads)
             await self.engine.dispose()
 
     def _id_value(self, id: Any) -> Any:
@@ -189,6 +220,15 @@ class SQLService(AdapterService):
 
     # -- connections ------------------------------------------------------------------------
 
+    async def _run(self, work: Callable[[sa.Connection], T], write: bool = False) -> T:
+        """`work(connection)` in one transaction (one statement outside one, for reads on
+        PostgreSQL); database errors become Feathers errors."""
+        if self._runner is not None:
+            async with database_errors():
+                return await self._runner.run(work, write)
+        async with self._transaction(write) as connection:
+            return await connection.run_sync(work)
+
     @asynccontextmanager
     async def _transaction(self, write: bool = False) -> AsyncIterator[AsyncConnection]:
         """A connection in a transaction, committed when the block ends without an error."""
@@ -196,6 +236,8 @@ class SQLService(AdapterService):
         async with database_errors(), serial, self.engine.connect() as connection:
             if write:
                 await connection.execution_options(**{_WRITE: True})
+            elif self._one_statement_reads:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
             async with connection.begin():
                 yield connection
 
@@ -203,35 +245,62 @@ class SQLService(AdapterService):
 
     async def _find(self, params: Params | None = None) -> list[Record] | Page:
         query = self.parse_query(params or {})
-        filters, columns, order = (
-            self._sql.filters(query),
-            self._sql.selected(query),
-            self._sql.order(query),
-        )
-        total, rows = 0, []
-        async with self._transaction() as connection:
-            if query.paginate:
-                count = sa.select(sa.func.count()).select_from(self.table).where(*filters)
-                total = (await connection.execute(count)).scalar_one()
-            if query.limit != 0:
-                statement = sa.select(*columns).where(*filters).order_by(*order)
-                if query.limit is not None:
-                    statement = statement.limit(query.limit)
-                if query.skip:
-                    statement = statement.offset(query.skip)
-                rows = (await connection.execute(statement)).all()
+        columns = self._sql.selected(query)
+        windowed = query.paginate and self._one_statement_reads
+        if query.where.clauses:
+            statement, count = self._find_statements(query, columns, windowed)
+        else:  # no conditions: the statements depend only on the query's shape, built once
+            shape = (query.select, query.sort, query.limit is not None, bool(query.skip), windowed)
+            cached = self._shapes.get(shape)
+            if cached is None:
+                cached = self._shapes[shape] = self._find_statements(query, columns, windowed)
+                if len(self._shapes) > 256:
+                    self._shapes.pop(next(iter(self._shapes)))
+            statement, count = cached
+        parameters = {"limit": query.limit, "offset": query.skip}
+
+        def read(connection: sa.Connection) -> tuple[int, list[Any]]:
+            rows = connection.execute(statement, parameters).all() if query.limit != 0 else []
+            if windowed and rows:
+                return rows[0][-1], [row[:-1] for row in rows]
+            if not query.paginate:
+                return 0, rows
+            if windowed and not query.skip and query.limit != 0:
+                return 0, rows  # no rows on the first page: nothing to count
+            return connection.execute(count).scalar_one(), rows
+
+        total, rows = await self._run(read)
         data = self._sql.records(rows, columns)
         if query.paginate:
             return {"total": total, "limit": query.limit, "skip": query.skip, "data": data}
         return data
 
+    def _find_statements(self, query: ParsedQuery, columns: list[Any], windowed: bool) -> Any:
+        """The SELECT of a find (limit and offset as the parameters `limit`, `offset`), and
+        its COUNT (None without pagination)."""
+        filters = self._sql.filters(query)
+        statement = sa.select(*columns).where(*filters).order_by(*self._sql.order(query))
+        if query.limit is not None:
+            statement = statement.limit(sa.bindparam("limit", type_=sa.Integer))
+        if query.skip:
+            statement = statement.offset(sa.bindparam("offset", type_=sa.Integer))
+        if windowed:
+            statement = statement.add_columns(sa.func.count().over().label("_feathers_total"))
+        count = None
+        if query.paginate:
+            count = sa.select(sa.func.count()).select_from(self.table).where(*filters)
+        return statement, count
+
     async def _get(self, id: Id, params: Params | None = None) -> Record:
         query = self.parse_query(params or {})
         filters, columns = self._sql.filters(query), self._sql.selected(query)
         key = self._id_value(id)
-        statement = sa.select(*columns).where(self.table.c[self.id] == key, *filters)
-        async with self._transaction() as connection:
-            row = (await connection.execute(statement)).first()
+        if filters or query.select is not None:
+            statement = sa.select(*columns).where(self.table.c[self.id] == key, *filters)
+            parameters = {}
+        else:  # the common case: one statement built (and compiled) once
+            statement, parameters = self._get_by_id, {"id": key}
+        row = await self._run(lambda c: c.execute(statement, parameters).first())
         if row is None:
             raise self.not_found(id)
         return self._sql.records([row], columns)[0]
@@ -245,15 +314,15 @@ class SQLService(AdapterService):
         items = data if isinstance(data, list) else [data]
         rows = [self._sql.values(item) for item in items]
         columns = list(self.table.c)
-        created: list[Any] = []
-        insert = sa.insert(self.table).returning(*columns, sort_by_parameter_order=True)
-        async with self._transaction(write=True) as connection:
+
+        def insert(connection: sa.Connection) -> list[Any]:
+            created: list[Any] = []
             for batch in batches(rows):
-                if len(batch) == 1:
-                    result = await connection.execute(insert.values(batch[0]))
-                else:
-                    result = await connection.execute(insert, batch)
-                created.extend(result.all())
+                parameters = batch[0] if len(batch) == 1 else batch
+                created.extend(connection.execute(self._insert, parameters).all())
+            return created
+
+        created = await self._run(insert, write=True)
         records = [select_fields(r, query.select) for r in self._sql.records(created, columns)]
         return records if isinstance(data, list) else records[0]
 
@@ -293,8 +362,7 @@ class SQLService(AdapterService):
             statement: Any = sa.select(*columns).where(*filters)
         else:
             statement = self._statement(values).where(*filters).returning(*columns)
-        async with self._transaction(write=True) as connection:
-            row = (await connection.execute(statement)).first()
+        row = await self._run(lambda c: c.execute(statement).first(), write=True)
         if row is None:
             raise self.not_found(id)
         return select_fields(self._sql.records([row], columns)[0], query.select)
@@ -303,11 +371,12 @@ class SQLService(AdapterService):
         """Update (or delete) every record matching the query, in the order of `$sort`."""
         filters, order = self._sql.filters(query), self._sql.order(query)
         columns, id_column = list(self.table.c), self.table.c[self.id]
-        async with self._transaction(write=True) as connection:
-            targets = sa.select(id_column).where(*filters).order_by(*order)
-            if query.skip:
-                targets = targets.offset(query.skip)
-            ids = list((await connection.execute(targets)).scalars())
+        targets = sa.select(id_column).where(*filters).order_by(*order)
+        if query.skip:
+            targets = targets.offset(query.skip)
+
+        def change(connection: sa.Connection) -> tuple[list[Any], list[Any]]:
+            ids = list(connection.execute(targets).scalars())
             rows: list[Any] = []
             # the query is checked again: the ids were read before the write lock (PostgreSQL)
             for start in range(0, len(ids), 500):
@@ -316,7 +385,10 @@ class SQLService(AdapterService):
                     statement: Any = sa.select(*columns).where(chunk, *filters)
                 else:
                     statement = self._statement(values).where(chunk, *filters).returning(*columns)
-                rows.extend((await connection.execute(statement)).all())
+                rows.extend(connection.execute(statement).all())
+            return ids, rows
+
+        ids, rows = await self._run(change, write=True)
         position = {id: index for index, id in enumerate(ids)}
         records = sorted(self._sql.records(rows, columns), key=lambda r: position[r[self.id]])
         return [select_fields(record, query.select) for record in records]
