@@ -19,18 +19,15 @@ from typing import Any
 from ..errors import CLIError, UsageError
 from ..inject import AlreadyExists, Changes, Insertion, NewFile, plan_changes
 from ..project import Project
+from ..render import render_fragment
 from .names import kebab_case, python_name
-from .service import (
-    HOOK_IMPORTS_MARKER,
-    HOOK_POSITIONS,
-    RegisteredService,
-    registered_services,
-    render_fragment,
-)
+from .service import HOOK_IMPORTS_MARKER, HOOK_POSITIONS, RegisteredService, registered_services
 
-__all__ = ["HOOK_TYPES", "GeneratedHook", "HookAnswers", "plan_hook"]
+__all__ = ["HOOK_STYLES", "GeneratedHook", "HookAnswers", "plan_hook"]
 
-HOOK_TYPES = ("around", "regular")
+# The kinds of hook function the generator writes: `around` (takes `next`) or `regular`
+# (before/after/error); not the runtime's HOOK_TYPES, which are the hook map's positions.
+HOOK_STYLES = ("around", "regular")
 _REGULAR_POSITIONS = ("before", "after", "error")
 
 
@@ -79,6 +76,18 @@ class GeneratedHook:
             **self.changes.to_json(),
         }
 
+    def summary(self) -> str:
+        registration = self.registration
+        if registration is None:
+            return f"Hook {self.function} ({self.type}) in {self.module_path}."
+        return (
+            f"Hook {self.function} ({self.type}) registered on "
+            f"'{registration.service}' {registration.position} {registration.method}."
+        )
+
+    def next_steps(self) -> str:
+        return self.how_to_register() if self.registration is None else "Run the tests: pytest"
+
     def how_to_register(self) -> str:
         """What to add by hand to use the hook, for a hook that was not registered."""
         position = "around" if self.type == "around" else "before"
@@ -95,9 +104,9 @@ class GeneratedHook:
 
 def plan_hook(project: Project, answers: HookAnswers) -> GeneratedHook:
     """Validate the answers against the project and compute every change, writing nothing."""
-    if answers.type not in HOOK_TYPES:
+    if answers.type not in HOOK_STYLES:
         raise UsageError(
-            f"--type {answers.type!r} is not supported; choose from: {', '.join(HOOK_TYPES)}"
+            f"--type {answers.type!r} is not supported; choose from: {', '.join(HOOK_STYLES)}"
         )
     if answers.service is None and (answers.method or answers.position):
         raise UsageError("--method and --position need --service: the service to register in")

@@ -21,22 +21,22 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
 from ..inject import AlreadyExists, Changes, Insertion, NewFile, plan_changes
 from ..project import Project
-from . import templates_root
+from ..render import render_fragment
+from ..runtime.hooks import HOOK_TYPES as HOOK_POSITIONS
+from ..runtime.service import STANDARD_METHODS
 from .connection import has_database, sql_service_context, sql_service_files
 from .names import ServiceNames, service_names
 
 __all__ = [
     "ADAPTERS",
-    "DEFAULT_METHODS",
+    "GENERATED_METHODS",
     "HOOK_POSITIONS",
-    "STANDARD_METHODS",
     "GeneratedService",
     "RegisteredService",
     "ServiceAnswers",
@@ -44,14 +44,14 @@ __all__ = [
     "parse_methods",
     "plan_service",
     "registered_services",
-    "render_fragment",
 ]
 
 ADAPTERS = ("sql", "memory", "custom")
-STANDARD_METHODS = ("find", "get", "create", "update", "patch", "remove")
-# Feathers' generator leaves `update` out unless asked: `patch` is what clients usually want.
-DEFAULT_METHODS = ("find", "get", "create", "patch", "remove")
-HOOK_POSITIONS = ("around", "before", "after", "error")
+# The methods a generated service exposes unless --methods says otherwise: the runtime's
+# STANDARD_METHODS without `update`, as Feathers' generator (`patch` is what clients want).
+GENERATED_METHODS = tuple(method for method in STANDARD_METHODS if method != "update")
+# HOOK_POSITIONS (the runtime's HOOK_TYPES: around, before, after, error) are the slots of a
+# hook map; the hook generator's HOOK_STYLES (around, regular) are the kinds of hook function.
 
 SERVICES_MARKERS = {
     "imports": "# feathers:service-imports",
@@ -105,6 +105,23 @@ class GeneratedService:
             **self.changes.to_json(),
         }
 
+    def summary(self) -> str:
+        return (
+            f"Service {self.names.class_name} at path '{self.names.path}' "
+            f"({self.adapter}; methods {','.join(self.methods)})."
+        )
+
+    def next_steps(self) -> str:
+        test_file = next(p for p in self.changes.created if p.name.startswith("test_"))
+        steps = f"Run its tests: pytest {self.changes.relative(test_file)}"
+        if self.adapter == "sql":
+            steps += (
+                "\nCreate its table in the development database: feathers migrate"
+                "\n(add columns in its service.py, then: alembic revision --autogenerate -m "
+                '"..." and feathers migrate)'
+            )
+        return steps
+
 
 @dataclass(frozen=True)
 class RegisteredService:
@@ -126,24 +143,6 @@ def parse_methods(value: str) -> list[str]:
             f"choose from {','.join(STANDARD_METHODS)}"
         )
     return [method for method in STANDARD_METHODS if method in wanted]
-
-
-def render_fragment(name: str, context: dict[str, Any]) -> str:
-    """Render the jinja2 template `name` (under `templates/`); a missing variable is an error."""
-    return _fragments().get_template(name).render(context)
-
-
-@cache
-def _fragments() -> Any:
-    # jinja2 is imported on first use: `feathers --help` does not pay for it.
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_root()),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
 
 
 def registered_services(project: Project) -> list[RegisteredService]:
@@ -184,7 +183,7 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
         raise UsageError(
             f"--adapter {answers.adapter!r} is not supported; choose from: {', '.join(ADAPTERS)}"
         )
-    methods = list(answers.methods) if answers.methods is not None else list(DEFAULT_METHODS)
+    methods = list(answers.methods) if answers.methods is not None else list(GENERATED_METHODS)
     names = service_names(answers.name, answers.path)
     services_dir = project.package_dir / "services"
     folder = services_dir.joinpath(*names.folder)

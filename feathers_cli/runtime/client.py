@@ -23,14 +23,13 @@ import socketio
 
 from . import errors
 from .events import EventEmitter
+from .service import STANDARD_METHODS
 
 __all__ = ["Client", "RemoteService", "connect"]
 
 logger = logging.getLogger("feathers.client")
 
 Listener = Callable[..., Any]
-
-_STANDARD_METHODS = ("find", "get", "create", "update", "patch", "remove")
 
 
 async def connect(
@@ -243,7 +242,7 @@ class RemoteService:
         self, method: str, data: Any = None, params: dict[str, Any] | None = None
     ) -> Any:
         """Call a custom method: `await svc.call('typing', {'user': 1})`."""
-        if method in _STANDARD_METHODS:
+        if method in STANDARD_METHODS:
             raise TypeError(f"Use the '{method}' method of the service, not call()")
         return await self._send(method, (data,), params)
 

@@ -261,11 +261,13 @@ def test_json_output(project, dry_run):
     assert output["edited"] == [
         {
             "file": "chat/services/__init__.py",
+            "at": "# feathers:service-imports",
             "marker": "# feathers:service-imports",
             "lines": ["from .api.todos import register_api_todos"],
         },
         {
             "file": "chat/services/__init__.py",
+            "at": "# feathers:service-registrations",
             "marker": "# feathers:service-registrations",
             "lines": ["register_api_todos(app)"],
         },

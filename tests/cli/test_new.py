@@ -16,8 +16,8 @@ import yaml
 
 from feathers_cli import __version__
 from feathers_cli.generators import new as new_module
-from feathers_cli.generators import templates_root
 from feathers_cli.main import app
+from feathers_cli.paths import templates_root
 from feathers_cli.project import find_project
 from feathers_cli.vendor import runtime_files
 
@@ -69,6 +69,7 @@ def test_the_generated_tree(make_project, database):
         "tests/conftest.py",
         "tests/test_app.py",
         "feathers/MANIFEST.json",
+        ".copier-answers.yml",
     }
     runtime = {f"feathers/{name}" for name in runtime_files()}
     if database != "memory":
@@ -135,7 +136,7 @@ def test_sqlite_is_the_default_database_with_its_own_test_database(runner, tmp_p
     readme = (root / "README.md").read_text()
     assert "feathers migrate" in readme and "[database] url" in readme
     assert "configure_database(app)" in (root / "chat" / "app.py").read_text()
-    assert "migrate(reset=True)" in (root / "tests" / "conftest.py").read_text()
+    assert "migrate(reset=True, settings=" in (root / "tests" / "conftest.py").read_text()
 
 
 def test_a_memory_project_has_no_database(make_project):

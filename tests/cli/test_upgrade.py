@@ -39,7 +39,7 @@ def test_force_replaces_hand_edits(runner, make_project, monkeypatch):
     monkeypatch.chdir(project.root)
     result = runner.invoke(app, ["upgrade", "--force"])
     assert result.exit_code == 0, result.output
-    assert "replaced the hand-edited feathers/errors.py" in result.stderr
+    assert "replaces the hand-edited feathers/errors.py" in result.stderr
     assert edited.read_bytes() == (RUNTIME_SOURCE / "errors.py").read_bytes()
     assert "up to date" in runner.invoke(app, ["upgrade"]).stderr
 
@@ -69,6 +69,8 @@ def test_upgrade_adds_updates_removes_and_records_the_version(make_project, tmp_
     )
 
     result = upgrade_runtime(project.root, source=newer)
+    assert (project.runtime_dir / "routing.py").exists()  # planned, not written yet
+    result.apply()
 
     assert (result.added, result.changed, result.removed) == (
         ["redis.py"],

@@ -71,7 +71,7 @@ def test_feathers_new_from_the_installed_wheel(wheel, tmp_path):
     assert (elsewhere / "chat" / "chat" / "app.py").is_file()
     assert (elsewhere / "chat" / "feathers" / "MANIFEST.json").is_file()
     where = subprocess.run(
-        [python, "-c", "import feathers_cli.generators as g; print(g.templates_root())"],
+        [python, "-c", "import feathers_cli.paths as g; print(g.templates_root())"],
         capture_output=True,
         text=True,
         check=True,

@@ -1,0 +1,52 @@
+"""What every changing command shares: `--yes`, `--dry-run`, `--json`, and how a plan is
+applied and reported (exactly the changes shown are the changes written)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from ..changes import Changes, apply_changes
+
+__all__ = ["DryRunOption", "JsonOption", "YesOption", "finish", "interactive"]
+
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Take the defaults for every flag not given.")
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Print the files and edits it would make; write nothing.")
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the files and edits as JSON on stdout.")
+]
+
+
+def interactive(yes: bool) -> bool:
+    """Whether to ask questions: a terminal on both ends and no --yes."""
+    return not yes and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def finish(
+    changes: Changes,
+    result: dict[str, Any],
+    *,
+    dry_run: bool,
+    as_json: bool,
+    summary: str,
+    next_steps: str,
+) -> None:
+    """Apply `changes` (unless `dry_run`), then print them: JSON on stdout with `as_json`,
+    else the summary, the changes and the next steps on stderr."""
+    if not dry_run:
+        apply_changes(changes)
+    if as_json:
+        typer.echo(json.dumps({"dry_run": dry_run, "project": str(changes.root), **result}))
+        return
+    heading = "Dry run, nothing written. " if dry_run else ""
+    described = changes.describe(dry_run=dry_run) or "Nothing to change."
+    typer.echo(f"{heading}{summary}\n\n{described}", err=True)
+    if not dry_run and next_steps:
+        typer.echo(f"\n{next_steps}", err=True)
