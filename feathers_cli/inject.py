@@ -124,6 +124,16 @@ class Plan:
             ) from None
         self._record(path, Edit(path, marker, insertion.lines, marker=True), after, insertion)
 
+    def add(self, insertion: Insertion) -> None:
+        """A marker insertion given as an `Insertion`."""
+        self.insert(
+            insertion.path,
+            insertion.marker,
+            insertion.lines,
+            where=insertion.where,
+            sorted_imports=insertion.sorted_imports,
+        )
+
     def add_import(self, path: Path, statement: str, *, marker: str | None = None) -> None:
         """An import statement at `marker` when the file has it, else at its sorted place
         among the file's imports (`markers.add_import`); nothing when it is there."""
@@ -234,13 +244,7 @@ def plan_changes(root: Path, files: list[NewFile], insertions: list[Insertion]) 
     for new_file in files:
         plan.create(new_file.path, new_file.content)
     for insertion in insertions:
-        plan.insert(
-            insertion.path,
-            insertion.marker,
-            insertion.lines,
-            where=insertion.where,
-            sorted_imports=insertion.sorted_imports,
-        )
+        plan.add(insertion)
     return plan.finish()
 
 

@@ -104,14 +104,7 @@ def service(
         methods=None if methods is None else parse_methods(methods),
     )
     generated = plan_service(project, answers)
-    finish(
-        generated.changes,
-        generated.to_json(),
-        dry_run=dry_run,
-        as_json=as_json,
-        summary=generated.summary(),
-        next_steps=generated.next_steps(),
-    )
+    finish(generated, dry_run=dry_run, as_json=as_json)
 
 
 def _default_adapter(project: Project) -> str:
@@ -188,14 +181,7 @@ def hook(
         hook_type = typer.prompt(f"Type ({', '.join(HOOK_STYLES)})", default="around", err=True)
     answers = HookAnswers(name, hook_type or HOOK_STYLES[0], service, method, position)
     generated = plan_hook(project, answers)
-    finish(
-        generated.changes,
-        generated.to_json(),
-        dry_run=dry_run,
-        as_json=as_json,
-        summary=generated.summary(),
-        next_steps=generated.next_steps(),
-    )
+    finish(generated, dry_run=dry_run, as_json=as_json)
 
 
 DatabaseOption = Annotated[
@@ -240,11 +226,4 @@ def connection(
         choices = ", ".join(SQL_DATABASES)
         database = typer.prompt(f"Database ({choices})", default=SQL_DATABASES[0], err=True)
     generated = plan_connection(project, ConnectionAnswers(database or SQL_DATABASES[0], url))
-    finish(
-        generated.changes,
-        generated.to_json(),
-        dry_run=dry_run,
-        as_json=as_json,
-        summary=generated.summary(),
-        next_steps=generated.next_steps(),
-    )
+    finish(generated, dry_run=dry_run, as_json=as_json)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import typer
 
 from ..changes import Changes, apply_changes
 
-__all__ = ["DryRunOption", "JsonOption", "YesOption", "finish", "interactive"]
+__all__ = ["DryRunOption", "JsonOption", "Planned", "YesOption", "finish", "interactive"]
 
 YesOption = Annotated[
     bool, typer.Option("--yes", "-y", help="Take the defaults for every flag not given.")
@@ -29,24 +29,30 @@ def interactive(yes: bool) -> bool:
     return not yes and sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def finish(
-    changes: Changes,
-    result: dict[str, Any],
-    *,
-    dry_run: bool,
-    as_json: bool,
-    summary: str,
-    next_steps: str,
-) -> None:
-    """Apply `changes` (unless `dry_run`), then print them: JSON on stdout with `as_json`,
-    else the summary, the changes and the next steps on stderr."""
+class Planned(Protocol):
+    """What a changing command planned: the changes and how to report them."""
+
+    changes: Changes
+
+    def to_json(self) -> dict[str, Any]: ...
+    def summary(self) -> str: ...
+    def next_steps(self) -> str: ...
+
+
+def finish(planned: Planned, *, dry_run: bool, as_json: bool) -> None:
+    """Apply the planned changes (unless `dry_run`), then report them: JSON on stdout with
+    `as_json`, else the summary, the changes and the next steps on stderr."""
+    changes = planned.changes
     if not dry_run:
         apply_changes(changes)
     if as_json:
-        typer.echo(json.dumps({"dry_run": dry_run, "project": str(changes.root), **result}))
+        typer.echo(
+            json.dumps({"dry_run": dry_run, "project": str(changes.root), **planned.to_json()})
+        )
         return
     heading = "Dry run, nothing written. " if dry_run else ""
     described = changes.describe(dry_run=dry_run) or "Nothing to change."
-    typer.echo(f"{heading}{summary}\n\n{described}", err=True)
+    typer.echo(f"{heading}{planned.summary()}\n\n{described}", err=True)
+    next_steps = planned.next_steps()
     if not dry_run and next_steps:
         typer.echo(f"\n{next_steps}", err=True)

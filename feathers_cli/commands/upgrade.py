@@ -36,11 +36,4 @@ def upgrade(
     del yes  # nothing to ask: accepted so every changing command takes the same flags
     project = find_project(Path.cwd())
     planned = plan_upgrade(project, force=force)
-    finish(
-        planned.changes,
-        planned.to_json(),
-        dry_run=dry_run,
-        as_json=as_json,
-        summary=planned.summary(),
-        next_steps=planned.next_steps(),
-    )
+    finish(planned, dry_run=dry_run, as_json=as_json)

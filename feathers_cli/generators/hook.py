@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CLIError, UsageError
-from ..inject import AlreadyExists, Changes, Insertion, NewFile, plan_changes
+from ..inject import AlreadyExists, Changes, Insertion, Plan
 from ..project import Project
 from ..render import render_fragment
 from .names import kebab_case, python_name
@@ -113,9 +113,7 @@ def plan_hook(project: Project, answers: HookAnswers) -> GeneratedHook:
     position = _position(answers)
     function = python_name(answers.name, "hook")
     hook_file = project.package_dir / "hooks" / f"{function}.py"
-    test_file = project.root / "tests" / "hooks" / f"test_{function}_hook.py"
-    variant = "around" if answers.type == "around" else position or "before"
-    files: list[NewFile] = []
+    plan = Plan(project.root)
     if hook_file.exists():
         if answers.service is None:
             raise AlreadyExists(
@@ -124,46 +122,51 @@ def plan_hook(project: Project, answers: HookAnswers) -> GeneratedHook:
             )
         _check_existing_hook(project, hook_file, function, answers.type)
     else:
-        if test_file.exists():
-            raise AlreadyExists(
-                f"{test_file.relative_to(project.root).as_posix()} already exists; "
-                "nothing was written"
-            )
-        context = {"function": function, "module": function, "package": project.package}
-        context["variant"] = variant
-        files.append(NewFile(hook_file, render_fragment(f"hook/{variant}.py.jinja", context)))
-        files.append(NewFile(test_file, render_fragment("hook/test_hook.py.jinja", context)))
-        if not (project.package_dir / "hooks" / "__init__.py").exists():
-            files.append(
-                NewFile(
-                    project.package_dir / "hooks" / "__init__.py",
-                    '"""Hooks shared by the services of this app."""\n',
-                )
-            )
-
+        variant = "around" if answers.type == "around" else position or "before"
+        _plan_hook_files(plan, project, function, variant)
     registration = None
-    insertions: list[Insertion] = []
     if answers.service is not None:
         assert position is not None
-        service = _find_service(project, answers.service)
-        method = answers.method or "all"
-        if service.methods is not None and method not in ("all", *service.methods):
-            raise CLIError(
-                f"--method {method!r}: the service {service.path!r} has the methods "
-                f"{', '.join(service.methods)} (or use all)"
-            )
-        registration = HookRegistration(service.path, method, position)
-        insertions = _registration_insertions(project, service, function, method, position)
-
-    changes = plan_changes(project.root, files, insertions)
+        registration = _plan_registration(plan, project, answers, function, position)
     return GeneratedHook(
         function=function,
         type=answers.type,
         module_path=hook_file.relative_to(project.root).as_posix(),
         registration=registration,
-        changes=changes,
+        changes=plan.finish(),
         package=project.package,
     )
+
+
+def _plan_hook_files(plan: Plan, project: Project, function: str, variant: str) -> None:
+    test_file = project.root / "tests" / "hooks" / f"test_{function}_hook.py"
+    if test_file.exists():
+        raise AlreadyExists(
+            f"{test_file.relative_to(project.root).as_posix()} already exists; nothing was written"
+        )
+    context = {"function": function, "module": function, "package": project.package}
+    context["variant"] = variant
+    hooks_dir = project.package_dir / "hooks"
+    plan.create(hooks_dir / f"{function}.py", render_fragment(f"hook/{variant}.py.jinja", context))
+    plan.create(test_file, render_fragment("hook/test_hook.py.jinja", context))
+    if not (hooks_dir / "__init__.py").exists():
+        plan.create(hooks_dir / "__init__.py", '"""Hooks shared by the services of this app."""\n')
+
+
+def _plan_registration(
+    plan: Plan, project: Project, answers: HookAnswers, function: str, position: str
+) -> HookRegistration:
+    assert answers.service is not None
+    service = _find_service(project, answers.service)
+    method = answers.method or "all"
+    if service.methods is not None and method not in ("all", *service.methods):
+        raise CLIError(
+            f"--method {method!r}: the service {service.path!r} has the methods "
+            f"{', '.join(service.methods)} (or use all)"
+        )
+    for insertion in _registration_insertions(project, service, function, method, position):
+        plan.add(insertion)
+    return HookRegistration(service.path, method, position)
 
 
 def _position(answers: HookAnswers) -> str | None:

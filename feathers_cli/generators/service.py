@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..inject import AlreadyExists, Changes, Insertion, NewFile, plan_changes
+from ..inject import AlreadyExists, Changes, Plan
 from ..project import Project
 from ..render import render_fragment
 from ..runtime.hooks import HOOK_TYPES as HOOK_POSITIONS
@@ -185,10 +185,29 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
         )
     methods = list(answers.methods) if answers.methods is not None else list(GENERATED_METHODS)
     names = service_names(answers.name, answers.path)
-    services_dir = project.package_dir / "services"
-    folder = services_dir.joinpath(*names.folder)
+    folder = project.package_dir.joinpath("services", *names.folder)
     test_file = project.root / "tests" / "services" / f"test_{names.qualified}_service.py"
+    _check_free(project, names, [folder, folder.with_suffix(".py"), test_file])
 
+    plan = Plan(project.root)
+    context = _template_context(project, names, answers.adapter, methods)
+    class_template = f"service/{answers.adapter}.py.jinja"
+    if answers.adapter == "sql":
+        for new_file in sql_service_files(project, names):  # refuses a project without database
+            plan.create(new_file.path, new_file.content)
+        context.update(sql_service_context(names))
+        class_template = "sql/service.py.jinja"
+    plan.create(folder / "__init__.py", render_fragment("service/registration.py.jinja", context))
+    plan.create(folder / "service.py", render_fragment(class_template, context))
+    plan.create(test_file, render_fragment("service/test_service.py.jinja", context))
+    _plan_packages(plan, project, names)
+    _plan_registration(plan, project, names)
+    changes = plan.finish()
+    return GeneratedService(names=names, adapter=answers.adapter, methods=methods, changes=changes)
+
+
+def _check_free(project: Project, names: ServiceNames, paths: list[Path]) -> None:
+    """Refuse a path another service takes, or files that exist."""
     for registered in registered_services(project):
         if registered.path == names.path:
             where = registered.file.relative_to(project.root).as_posix()
@@ -196,51 +215,39 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
                 f"a service at path {names.path!r} already exists (registered in {where}); "
                 "nothing was written"
             )
-    for existing in (folder, folder.with_suffix(".py"), test_file):
+    for existing in paths:
         if existing.exists():
             where = existing.relative_to(project.root).as_posix()
             raise AlreadyExists(
                 f"{where} already exists: pick another name or --path; nothing was written"
             )
 
-    context = _template_context(project, names, answers.adapter, methods)
-    class_template = f"service/{answers.adapter}.py.jinja"
-    extra_files: list[NewFile] = []
-    if answers.adapter == "sql":
-        extra_files = sql_service_files(project, names)  # refuses a project without database
-        context.update(sql_service_context(names))
-        class_template = "sql/service.py.jinja"
-    files = [
-        NewFile(folder / "__init__.py", render_fragment("service/registration.py.jinja", context)),
-        NewFile(folder / "service.py", render_fragment(class_template, context)),
-        NewFile(test_file, render_fragment("service/test_service.py.jinja", context)),
-        *extra_files,
-    ]
+
+def _plan_packages(plan: Plan, project: Project, names: ServiceNames) -> None:
+    """The `__init__.py` of each folder a nested service (api/todos) needs."""
+    services_dir = project.package_dir / "services"
     for depth in range(1, len(names.folder)):
         package = services_dir.joinpath(*names.folder[:depth]) / "__init__.py"
         if not package.exists():
             prefix = "/".join(names.folder[:depth])
-            files.append(NewFile(package, f'"""The services under `{prefix}/`."""\n'))
+            plan.create(package, f'"""The services under `{prefix}/`."""\n')
 
-    relative = ".".join(names.folder)
-    registry = services_dir / "__init__.py"
-    insertions = [
-        Insertion(
-            registry,
-            SERVICES_MARKERS["imports"],
-            (f"from .{relative} import {names.register_function}",),
-            where="with the imports at the top",
-            sorted_imports=True,
-        ),
-        Insertion(
-            registry,
-            SERVICES_MARKERS["registrations"],
-            (f"{names.register_function}(app)",),
-            where="as the last line of register_services(app)",
-        ),
-    ]
-    changes = plan_changes(project.root, files, insertions)
-    return GeneratedService(names=names, adapter=answers.adapter, methods=methods, changes=changes)
+
+def _plan_registration(plan: Plan, project: Project, names: ServiceNames) -> None:
+    registry = project.package_dir / "services" / "__init__.py"
+    plan.insert(
+        registry,
+        SERVICES_MARKERS["imports"],
+        [f"from .{'.'.join(names.folder)} import {names.register_function}"],
+        where="with the imports at the top",
+        sorted_imports=True,
+    )
+    plan.insert(
+        registry,
+        SERVICES_MARKERS["registrations"],
+        [f"{names.register_function}(app)"],
+        where="as the last line of register_services(app)",
+    )
 
 
 def _template_context(

@@ -9,7 +9,7 @@ import pytest
 from feathers_cli.dev import plan_server
 from feathers_cli.errors import CLIError
 from feathers_cli.main import app
-from tests.e2e.devserver import generate_project, running_feathers
+from tests.helpers.projects import generate_project, running_feathers
 
 
 @pytest.fixture(autouse=True)
@@ -118,6 +118,7 @@ def test_a_bad_port_is_a_usage_error(runner):
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_start_serves_the_project_from_a_subfolder(tmp_path):
     root = generate_project(tmp_path, "chat")
     with running_feathers(root / "tests", "start") as server:

@@ -24,8 +24,8 @@ from feathers_cli.inject import AlreadyExists
 from feathers_cli.main import app
 from feathers_cli.project import Project, find_project
 
-from ..e2e.devserver import run_project_tests
-from .generate_helpers import snapshot
+from ..helpers.generate import snapshot
+from ..helpers.projects import run_project_tests
 
 
 def new_project(folder: Path, name: str = "chat", **answers: str) -> Project:
@@ -246,6 +246,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )

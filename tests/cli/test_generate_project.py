@@ -14,8 +14,10 @@ import pytest
 
 from feathers_cli.generators.new import NewAnswers, create_project, project_names
 
-from ..e2e.devserver import run_js_client, run_project_tests
-from .generate_helpers import run
+from ..helpers.generate import run
+from ..helpers.projects import run_js_client, run_project_tests
+
+pytestmark = pytest.mark.slow
 
 VENV_BIN = Path(sys.executable).parent
 

@@ -9,7 +9,7 @@ import pytest
 
 from feathers_cli.generators.new import NewAnswers, create_project, project_names
 
-from .generate_helpers import minimal_project, run, snapshot
+from ..helpers.generate import minimal_project, run, snapshot
 
 
 @pytest.fixture

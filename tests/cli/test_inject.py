@@ -18,7 +18,7 @@ from feathers_cli.inject import (
     plan_changes,
 )
 
-from .generate_helpers import snapshot
+from ..helpers.generate import snapshot
 
 REGISTRY = '''"""Services."""
 # feathers:imports (generators add imports above this line)

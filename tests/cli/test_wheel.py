@@ -12,7 +12,9 @@ import pytest
 
 from feathers_cli.vendor import runtime_files
 
-from ..e2e.devserver import venv_reusing_packages
+from ..helpers.projects import venv_reusing_packages
+
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 
