@@ -10,7 +10,7 @@ import typer
 
 from ..errors import CLIError
 from ..tree import format_tree
-from .output import YesOption, interactive
+from .output import YesOption, is_terminal
 
 if TYPE_CHECKING:
     from ..generators.new import CreatedProject
@@ -87,7 +87,7 @@ def new(
         database_url=database_url,
     )
     missing = answers.missing_flags()
-    if missing and not yes and not interactive(False):
+    if missing and not yes and not is_terminal():
         raise CLIError(
             "no terminal to ask for the missing answers; pass "
             + ", ".join(missing)

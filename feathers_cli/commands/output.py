@@ -11,7 +11,15 @@ import typer
 
 from ..changes import Changes, apply_changes
 
-__all__ = ["DryRunOption", "JsonOption", "Planned", "YesOption", "finish", "interactive"]
+__all__ = [
+    "DryRunOption",
+    "JsonOption",
+    "Planned",
+    "YesOption",
+    "finish",
+    "interactive",
+    "is_terminal",
+]
 
 YesOption = Annotated[
     bool, typer.Option("--yes", "-y", help="Take the defaults for every flag not given.")
@@ -24,9 +32,14 @@ JsonOption = Annotated[
 ]
 
 
+def is_terminal() -> bool:
+    """Whether a person is at a terminal on both ends (questions can be asked)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def interactive(yes: bool) -> bool:
     """Whether to ask questions: a terminal on both ends and no --yes."""
-    return not yes and sys.stdin.isatty() and sys.stdout.isatty()
+    return not yes and is_terminal()
 
 
 class Planned(Protocol):
