@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,7 +11,7 @@ import typer
 
 from ..errors import CLIError
 from ..tree import format_tree
-from .output import YesOption, is_terminal
+from .output import DryRunOption, JsonOption, YesOption, is_terminal
 
 if TYPE_CHECKING:
     from ..generators.new import CreatedProject
@@ -64,8 +65,12 @@ def new(
     database: DatabaseOption = None,
     database_url: DatabaseUrlOption = None,
     yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Create a project: app package, config, tests and the vendored runtime.
+
+    --dry-run lists the files it would create (and writes nothing); --json prints them as JSON.
 
     On a terminal, asks for the answers not given as flags (unless --yes).
 
@@ -94,8 +99,16 @@ def new(
             + ", or --yes to take their defaults"
         )
     target = directory if directory is not None else Path(answers.names.folder)
-    created = create_project(answers, target, ask=bool(missing) and not yes)
-    typer.echo(_report(created, answers.names.folder, database_url is None), err=True)
+    created = create_project(answers, target, ask=bool(missing) and not yes, dry_run=dry_run)
+    if as_json:
+        typer.echo(
+            json.dumps({"dry_run": dry_run, "project": str(created.root), **created.to_json()})
+        )
+    elif dry_run:
+        tree = format_tree(created.files, f"{created.root.name}/")
+        typer.echo(f"Dry run, nothing written. Would create:\n{tree}", err=True)
+    else:
+        typer.echo(_report(created, answers.names.folder, database_url is None), err=True)
 
 
 def _report(created: CreatedProject, folder: str, default_url: bool) -> str:

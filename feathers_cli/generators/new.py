@@ -216,6 +216,20 @@ class CreatedProject:
     """The development database's URL (None for `memory`); the tests use `test_database_url`."""
     test_database_url: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generator": "new",
+            "package": self.package,
+            "database": {
+                "name": self.database,
+                "url": self.database_url,
+                "test_url": self.test_database_url,
+            },
+            "created": self.files,
+            "edited": [],
+            "removed": [],
+        }
+
 
 def check_target(target: Path) -> None:
     """Refuse a target that is a file, a non-empty folder, or has no parent folder."""
@@ -227,11 +241,14 @@ def check_target(target: Path) -> None:
         raise CLIError(f"the folder {target.parent} does not exist")
 
 
-def create_project(answers: NewAnswers, target: Path, *, ask: bool) -> CreatedProject:
+def create_project(
+    answers: NewAnswers, target: Path, *, ask: bool, dry_run: bool = False
+) -> CreatedProject:
     """Render the template and vendor the runtime into `target` (absent or empty).
 
     `ask` lets copier prompt for the answers that are None (needs a terminal); otherwise
-    they take the template's defaults.
+    they take the template's defaults. With `dry_run`, the project is built in a hidden
+    folder next to `target`, listed, and removed: nothing is left behind.
     """
     answers = _checked(answers)
     target = target.absolute()
@@ -244,9 +261,12 @@ def create_project(answers: NewAnswers, target: Path, *, ask: bool) -> CreatedPr
             path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file()
         )
         check_target(target)
-        if target.is_dir():
-            target.rmdir()
-        staging.rename(target)
+        if dry_run:
+            shutil.rmtree(staging)
+        else:
+            if target.is_dir():
+                target.rmdir()
+            staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shutil
@@ -346,3 +347,17 @@ def test_new_as_a_subprocess_with_stdin_closed(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "chat" / "chat" / "app.py").is_file()
     assert done.stdout == ""
+
+
+def test_dry_run_and_json_list_the_project_and_write_nothing(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "chat", "--yes", "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.stdout)
+    assert output["dry_run"] is True and output["generator"] == "new"
+    assert {"chat/app.py", "chat/database.py", ".copier-answers.yml"} <= set(output["created"])
+    assert output["database"]["name"] == "sqlite"
+    assert list(tmp_path.iterdir()) == []
+    applied = json.loads(runner.invoke(app, ["new", "chat", "--yes", "--json"]).stdout)
+    assert applied["created"] == output["created"]
+    assert (tmp_path / "chat" / "chat" / "app.py").is_file()
