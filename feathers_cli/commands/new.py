@@ -100,15 +100,20 @@ def new(
         )
     target = directory if directory is not None else Path(answers.names.folder)
     created = create_project(answers, target, ask=bool(missing) and not yes, dry_run=dry_run)
+    _print(created, answers.names.folder, database_url is None, dry_run=dry_run, as_json=as_json)
+
+
+def _print(
+    created: CreatedProject, folder: str, default_url: bool, *, dry_run: bool, as_json: bool
+) -> None:
     if as_json:
-        typer.echo(
-            json.dumps({"dry_run": dry_run, "project": str(created.root), **created.to_json()})
-        )
+        output = {"dry_run": dry_run, "project": str(created.root), **created.to_json()}
+        typer.echo(json.dumps(output))
     elif dry_run:
         tree = format_tree(created.files, f"{created.root.name}/")
         typer.echo(f"Dry run, nothing written. Would create:\n{tree}", err=True)
     else:
-        typer.echo(_report(created, answers.names.folder, database_url is None), err=True)
+        typer.echo(_report(created, folder, default_url), err=True)
 
 
 def _report(created: CreatedProject, folder: str, default_url: bool) -> str:
