@@ -36,20 +36,15 @@ def project_python(project: Project) -> str:
 
 def read_config(project: Project, environ: Mapping[str, str]) -> dict[str, Any]:
     """The project's configuration for `environ`, as its own `load_config()` reads it, run
-    in a child process with the project's Python (never inside the CLI's process)."""
-    script = _CONFIG_SCRIPT.format(package=project.package)
-    try:
-        finished = subprocess.run(
-            [project_python(project), "-c", script],
-            cwd=project.root,
-            env=dict(environ),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise CLIError(f"cannot run the project's Python to read its config: {error}") from error
+    in a child process with the project's Python (never inside the CLI's process).
+
+    The generated `config.py` needs the standard library only, so the child first runs
+    without `site` (`-S`: about 0.1 s less start-up); a config module that imports an
+    installed package gets a second run with it.
+    """
+    finished = _run_config_script(project, environ, ["-S"])
+    if finished.returncode != 0 and "ModuleNotFoundError" in finished.stderr:
+        finished = _run_config_script(project, environ, [])
     if finished.returncode != 0:
         lines = finished.stderr.strip().splitlines() or [f"exit code {finished.returncode}"]
         raise CLIError(
@@ -62,3 +57,21 @@ def read_config(project: Project, environ: Mapping[str, str]) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise CLIError(f"{project.package}/config.py: load_config() returned no table")
     return config
+
+
+def _run_config_script(
+    project: Project, environ: Mapping[str, str], options: list[str]
+) -> subprocess.CompletedProcess[str]:
+    script = _CONFIG_SCRIPT.format(package=project.package)
+    try:
+        return subprocess.run(
+            [project_python(project), *options, "-c", script],
+            cwd=project.root,
+            env=dict(environ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise CLIError(f"cannot run the project's Python to read its config: {error}") from error

@@ -124,3 +124,14 @@ def test_start_serves_the_project_from_a_subfolder(tmp_path):
     with running_feathers(root / "tests", "start") as server:
         assert server.process.poll() is None
     assert f"Serving chat on {server.url} (no reload)" in server.output()
+
+
+def test_a_config_module_that_imports_an_installed_package_still_works(make_project):
+    project = make_project("chat")
+    config_py = project.package_dir / "config.py"
+    text = config_py.read_text().replace(
+        "import tomllib\n", "import tomllib\n\nimport typer  # installed, not standard library\n"
+    )
+    config_py.write_text(text)
+    plan = plan_server(project, host=None, port=4567, reload=False)
+    assert plan.port == 4567
