@@ -81,13 +81,16 @@ class Plan:
         self.changes = Changes(root=root)
         self._by_hand: list[str] = []
         self._insertions: dict[Path, list[Insertion]] = {}
+        self._verbatim: set[Path] = set()
 
-    def create(self, path: Path, content: str) -> None:
-        """A new file; refused when it exists (on disk or in the plan)."""
+    def create(self, path: Path, content: str, *, verbatim: bool = False) -> None:
+        """A new file; refused when it exists (on disk or in the plan). A `verbatim` copy
+        (the vendored runtime) is not parsed again by `finish()`."""
         if path.exists() or path in self.changes.created:
             raise AlreadyExists(f"{self.changes.relative(path)} already exists")
-        _check_parses(self.changes, path, content)
         self.changes.created[path] = content
+        if verbatim:
+            self._verbatim.add(path)
 
     def replace(self, path: Path, content: str, *, why: str = "replaced") -> None:
         """A whole file's new content (created when missing)."""
@@ -213,7 +216,8 @@ class Plan:
         for path, (_, after) in self.changes.edited.items():
             _check_parses(self.changes, path, after, self._insertions.get(path, []))
         for path, content in self.changes.created.items():
-            _check_parses(self.changes, path, content)
+            if path not in self._verbatim:
+                _check_parses(self.changes, path, content)
         return self.changes
 
     def _current(self, path: Path) -> str | None:

@@ -96,7 +96,7 @@ def vendor_runtime(
     plan = Plan(project_root)
     files = runtime_files(source)
     for name, content in files.items():
-        plan.create(target / name, content.decode("utf-8"))
+        plan.create(target / name, content.decode("utf-8"), verbatim=True)
     plan.create(target / MANIFEST_NAME, _manifest_text(manifest_for(files, template=template)))
     apply_changes(plan.finish())
     return [f"{RUNTIME_PACKAGE}/{name}" for name in [*files, MANIFEST_NAME]]
