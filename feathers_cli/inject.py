@@ -1,59 +1,56 @@
-"""Safe changes to a project: new files plus insertions at marker comments, all or nothing.
+"""The one way commands change a project: a `Plan` of edits, validated in memory, then written
+all or nothing. Every generator and `feathers upgrade` go through it::
 
-Every generator describes what it wants as `NewFile`s and `Insertion`s, then::
+    plan = Plan(project.root)
+    plan.create(path, content)                                   # a new file
+    plan.insert(path, "# feathers:connections", ["configure_database(app)"])
+    plan.add_import(app_py, "from .database import configure_database")
+    plan.add_dependency(project.pyproject, "aiosqlite>=0.20")     # tomlkit: comments kept
+    plan.set_toml(root / "config/default.toml", "database.url", url, comment="...")
+    plan.add_line(root / ".gitignore", "data/")                  # .gitignore, .env ...
+    changes = plan.finish()         # validates, raises before anything is written
+    print(changes.describe(dry_run=True)) or changes.to_json()   # exactly what is applied
+    apply_changes(changes)          # writes every file or none
 
-    changes = plan_changes(project.root, files, insertions)   # validates, writes nothing
-    apply_changes(changes)                                    # writes every file or none
-
-`plan_changes` computes every new file content in memory and refuses (with a `CLIError`,
-before anything is written) when:
+Refusals (`CLIError`s, raised before anything is written):
 
 - a file to create already exists, or an insertion is already there (`AlreadyExists`); an
   insertion is recognised by its first line, found among the lines just above its marker;
 - a marker comment is missing or appears twice (`MissingMarker`, whose message holds the
-  exact lines to add by hand);
-- an edited or created `.py` file would not parse (`BrokenEdit`).
+  exact lines to add by hand, for every marker missing);
+- an edited or created `.py` file would not parse, or a TOML edit does not fit the file
+  (`BrokenEdit`).
 
-A marker is a comment line such as `# feathers:service-imports (generators add imports
-above this line)`; it matches when the comment starts with the marker text followed by the
-end of the line or a space, so `# feathers:hooks:before` does not match
-`# feathers:hooks:before:all`. Insertions go directly above the marker, at its indentation.
+Markers and Python text edits are in `markers`, TOML ones in `toml_edits` (pure functions).
 """
 
 from __future__ import annotations
 
 import ast
-import contextlib
-import os
-import shutil
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .changes import AlreadyExists, BrokenEdit, Changes, Edit, MissingMarker, apply_changes
 from .errors import CLIError
+from .markers import AlreadyThere, MarkerNotFound, has_marker
+from .markers import add_import as _add_import_text
+from .markers import insert_at_marker as _insert_text
+from .toml_edits import KeyExists, TomlEditError, add_dependency, set_value
 
 __all__ = [
     "AlreadyExists",
     "BrokenEdit",
     "Changes",
+    "Edit",
     "Insertion",
     "MissingMarker",
     "NewFile",
+    "Plan",
     "apply_changes",
     "plan_changes",
 ]
-
-
-class AlreadyExists(CLIError):
-    """A file to create exists, or the lines to insert are already at their marker."""
-
-
-class MissingMarker(CLIError):
-    """A marker comment is gone (or doubled); the message says what to add by hand."""
-
-
-class BrokenEdit(CLIError):
-    """An edited or created Python file would no longer parse."""
 
 
 @dataclass(frozen=True)
@@ -66,14 +63,9 @@ class NewFile:
 
 @dataclass(frozen=True)
 class Insertion:
-    """Lines to insert directly above the marker comment `marker` in `path`.
-
-    `lines` are indented relative to the marker. With `sorted_imports`, the lines are import
-    statements: they join the group of imports just above the marker at their sorted place,
-    and that group stays apart from the marker (and from what precedes it) by a blank line,
-    which is how ruff's isort and formatter leave it. `where` tells a person where the marker
-    belongs, for the message shown when it is missing.
-    """
+    """Lines to insert directly above the marker comment `marker` in `path` (indented
+    relative to it); `sorted_imports` as in `markers.insert_at_marker`. `where` tells a
+    person where the marker belongs, for the message shown when it is missing."""
 
     path: Path
     marker: str
@@ -82,231 +74,188 @@ class Insertion:
     sorted_imports: bool = False
 
 
-@dataclass
-class Changes:
-    """Validated changes: what `apply_changes` will write, computed in memory."""
+class Plan:
+    """Collects the edits of one command against the files as planned so far."""
 
-    root: Path
-    created: dict[Path, str] = field(default_factory=dict)
-    edited: dict[Path, tuple[str, str]] = field(default_factory=dict)
-    """path -> (content now, content after the insertions)."""
-    insertions: list[Insertion] = field(default_factory=list)
+    def __init__(self, root: Path) -> None:
+        self.changes = Changes(root=root)
+        self._by_hand: list[str] = []
+        self._insertions: dict[Path, list[Insertion]] = {}
+        self._verbatim: set[Path] = set()
 
-    def relative(self, path: Path) -> str:
-        """`path` relative to the project root, in POSIX form."""
+    def create(self, path: Path, content: str, *, verbatim: bool = False) -> None:
+        """A new file; refused when it exists (on disk or in the plan). A `verbatim` copy
+        (the vendored runtime) is not parsed again by `finish()`."""
+        if path.exists() or path in self.changes.created:
+            raise AlreadyExists(f"{self.changes.relative(path)} already exists")
+        self.changes.created[path] = content
+        if verbatim:
+            self._verbatim.add(path)
+
+    def replace(self, path: Path, content: str, *, why: str = "replaced") -> None:
+        """A whole file's new content (created when missing)."""
+        if self._current(path) is None:
+            self.create(path, content)
+        else:
+            self.edit(path, why, [], lambda _text: content)
+
+    def remove(self, path: Path) -> None:
+        """A file to delete (put back if the writing fails)."""
+        if path.is_file():
+            self.changes.removed[path] = path.read_bytes()
+
+    def insert(
+        self, path: Path, marker: str, lines: Iterable[str], *, where: str = "", **options: Any
+    ) -> None:
+        """`lines` above the marker comment of `path` (see `Insertion`)."""
+        insertion = Insertion(path, marker, tuple(lines), where, **options)
+        text = self._current(path)
+        if text is None:
+            self._by_hand.append(_by_hand(insertion, self.changes, f"{path.name} is missing"))
+            return
         try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+            after = _insert_text(
+                text, marker, insertion.lines, sorted_imports=insertion.sorted_imports
+            )
+        except MarkerNotFound as error:
+            self._by_hand.append(_by_hand(insertion, self.changes, str(error)))
+            return
+        except AlreadyThere as error:
+            raise AlreadyExists(
+                f"{self.changes.relative(path)} already has {str(error)!r} at {marker}; "
+                "nothing was written"
+            ) from None
+        self._record(path, Edit(path, marker, insertion.lines, marker=True), after, insertion)
 
-    def to_json(self) -> dict[str, Any]:
-        """The files to create and the edits to make, for `--json` output."""
-        return {
-            "created": [self.relative(path) for path in self.created],
-            "edited": [
-                {
-                    "file": self.relative(insertion.path),
-                    "marker": insertion.marker,
-                    "lines": list(insertion.lines),
-                }
-                for insertion in self.insertions
-            ],
-        }
+    def add(self, insertion: Insertion) -> None:
+        """A marker insertion given as an `Insertion`."""
+        self.insert(
+            insertion.path,
+            insertion.marker,
+            insertion.lines,
+            where=insertion.where,
+            sorted_imports=insertion.sorted_imports,
+        )
 
-    def describe(self, *, dry_run: bool) -> str:
-        """The files and edits as text for people, headed "Would ..." for a dry run."""
-        from .generators import format_tree
+    def add_import(self, path: Path, statement: str, *, marker: str | None = None) -> None:
+        """An import statement at `marker` when the file has it, else at its sorted place
+        among the file's imports (`markers.add_import`); nothing when it is there."""
+        text = self._current(path) or ""
+        if statement in (line.strip() for line in text.splitlines()):
+            return
+        if marker is not None and has_marker(text, marker):
+            self.insert(path, marker, [statement], sorted_imports=True, where="with the imports")
+        else:
+            self.edit(path, "imports", [statement], lambda t: _add_import_text(t, statement))
 
-        parts = []
-        if self.created:
-            label = "Would create" if dry_run else "Created"
-            tree = format_tree([self.relative(path) for path in self.created], "./")
-            parts.append(f"{label}:\n{tree}")
-        if self.insertions:
-            label = "Would edit" if dry_run else "Edited"
-            edits = []
-            for insertion in self.insertions:
-                added = "\n".join(f"    + {line}" for line in insertion.lines)
-                edits.append(f"  {self.relative(insertion.path)} at {insertion.marker}\n{added}")
-            parts.append(f"{label}:\n" + "\n".join(edits))
-        return "\n\n".join(parts)
+    def append(self, path: Path, block: str, *, blank_lines: int = 1, what: str = "end") -> None:
+        """`block` at the end of `path`, after `blank_lines` empty lines."""
+        gap = "\n" * (blank_lines + 1)
+        self.edit(path, what, block.strip().splitlines(), lambda t: f"{t.rstrip()}{gap}{block}")
+
+    def add_line(self, path: Path, line: str, *, comment: str | None = None) -> None:
+        """A line of a line-based file (.gitignore, .env), created if missing; nothing when
+        the line is there. `comment` (without `#`) goes above it."""
+        text = self._current(path)
+        if text is not None and line in (item.strip() for item in text.splitlines()):
+            return
+        block = (f"# {comment}\n" if comment else "") + f"{line}\n"
+        if text is None:
+            self.create(path, block)
+        else:
+            self.edit(path, "end", block.strip().splitlines(), lambda t: _joined(t, block))
+
+    def add_dependency(
+        self, pyproject: Path, requirement: str, *, extra: str | None = None
+    ) -> None:
+        """A requirement in `[project] dependencies` (or the optional `extra`), kept once."""
+        where = (
+            "[project] dependencies"
+            if extra is None
+            else f"[project.optional-dependencies] {extra}"
+        )
+        self.edit(
+            pyproject, where, [requirement], lambda t: add_dependency(t, requirement, extra=extra)
+        )
+
+    def set_toml(
+        self, path: Path, key: str, value: Any, *, comment: str | None = None, replace: bool = False
+    ) -> None:
+        """`key` (dotted: `database.url`) set in a TOML file; refused when it is set unless
+        `replace`. Comments and layout of the file are kept."""
+        shown = [f"{key} = {value!r}"]
+        self.edit(
+            path, key, shown, lambda t: set_value(t, key, value, comment=comment, replace=replace)
+        )
+
+    def edit(self, path: Path, at: str, shown: list[str], transform: Callable[[str], str]) -> None:
+        """The general edit: `transform` on the planned text of `path`, shown as `shown` at
+        `at`. The other methods are made of this one."""
+        text = self._current(path)
+        if text is None:
+            raise CLIError(f"{self.changes.relative(path)} is missing; nothing was written")
+        try:
+            after = transform(text)
+        except AlreadyThere as error:
+            raise AlreadyExists(f"{self.changes.relative(path)} already has {error}") from None
+        except KeyExists as error:
+            raise AlreadyExists(
+                f"{self.changes.relative(path)}: {error}; nothing was written"
+            ) from None
+        except TomlEditError as error:
+            raise BrokenEdit(
+                f"{self.changes.relative(path)}: cannot edit {at}: {error}; nothing was written"
+            ) from None
+        if after != text:
+            self._record(path, Edit(path, at, tuple(shown)), after, None)
+
+    def finish(self) -> Changes:
+        """The validated changes; `MissingMarker` lists every marker that was missing."""
+        if self._by_hand:
+            raise MissingMarker("nothing was written.\n" + "\n".join(self._by_hand))
+        for path, (_, after) in self.changes.edited.items():
+            _check_parses(self.changes, path, after, self._insertions.get(path, []))
+        for path, content in self.changes.created.items():
+            if path not in self._verbatim:
+                _check_parses(self.changes, path, content)
+        return self.changes
+
+    def _current(self, path: Path) -> str | None:
+        changes = self.changes
+        if path in changes.created:
+            return changes.created[path]
+        if path in changes.edited:
+            return changes.edited[path][1]
+        if path.is_file():
+            return path.read_bytes().decode("utf-8")
+        return None
+
+    def _record(self, path: Path, edit: Edit, after: str, insertion: Insertion | None) -> None:
+        changes = self.changes
+        if insertion is not None:
+            self._insertions.setdefault(path, []).append(insertion)
+        if path in changes.created:
+            changes.created[path] = after
+        else:
+            original = changes.edited.get(path, (self._current(path) or "", ""))[0]
+            changes.edited[path] = (original, after)
+        changes.edits.append(edit)
 
 
 def plan_changes(root: Path, files: list[NewFile], insertions: list[Insertion]) -> Changes:
-    """Check and compute every change in memory; raise before anything could be written."""
-    changes = Changes(root=root, insertions=list(insertions))
+    """New files and marker insertions as validated changes (a `Plan` in one call)."""
+    plan = Plan(root)
     for new_file in files:
-        if new_file.path.exists() or new_file.path in changes.created:
-            raise AlreadyExists(f"{changes.relative(new_file.path)} already exists")
-        _check_parses(new_file.path, new_file.content, changes, None)
-        changes.created[new_file.path] = new_file.content
-
-    missing: list[str] = []
+        plan.create(new_file.path, new_file.content)
     for insertion in insertions:
-        if insertion.path in changes.created:
-            before = changes.created[insertion.path]
-        elif insertion.path in changes.edited:
-            before = changes.edited[insertion.path][1]
-        elif insertion.path.is_file():
-            before = insertion.path.read_bytes().decode("utf-8")
-        else:
-            missing.append(_by_hand(insertion, changes, f"{insertion.path.name} is missing"))
-            continue
-        try:
-            after = insert_at_marker(before, insertion)
-        except _MarkerNotFound as error:
-            missing.append(_by_hand(insertion, changes, str(error)))
-            continue
-        except _AlreadyThere as error:
-            raise AlreadyExists(
-                f"{changes.relative(insertion.path)} already has {str(error)!r} at "
-                f"{insertion.marker}; nothing was written"
-            ) from None
-        if insertion.path in changes.created:
-            changes.created[insertion.path] = after
-        else:
-            original = changes.edited.get(insertion.path, (before, before))[0]
-            changes.edited[insertion.path] = (original, after)
-    if missing:
-        raise MissingMarker("nothing was written.\n" + "\n".join(missing))
-
-    for path, (_, after) in changes.edited.items():
-        _check_parses(path, after, changes, [i for i in insertions if i.path == path])
-    for path, content in changes.created.items():
-        _check_parses(path, content, changes, None)
-    return changes
+        plan.add(insertion)
+    return plan.finish()
 
 
-def apply_changes(changes: Changes) -> None:
-    """Write every planned file, or none: each goes to a temporary file first, then all are
-    renamed into place; on any failure the files already renamed are put back."""
-    made_dirs: list[Path] = []
-    staged: list[tuple[Path, Path]] = []
-    replaced: list[Path] = []
-    writes = {path: content for path, content in changes.created.items()}
-    writes.update({path: after for path, (_, after) in changes.edited.items()})
-    try:
-        for path, content in writes.items():
-            for folder in reversed(path.parents):
-                if not folder.exists():
-                    folder.mkdir()
-                    made_dirs.append(folder)
-            temporary = path.with_name(f".{path.name}.feathers-tmp")
-            temporary.write_bytes(content.encode("utf-8"))
-            staged.append((temporary, path))
-            if path in changes.edited:
-                shutil.copymode(path, temporary)
-        # Refuse to clobber changes made to the project since the plan was computed.
-        for path in changes.created:
-            if path.exists():
-                raise AlreadyExists(f"{changes.relative(path)} appeared meanwhile; nothing written")
-        for path, (before, _) in changes.edited.items():
-            if path.read_bytes().decode("utf-8") != before:
-                raise CLIError(f"{changes.relative(path)} changed meanwhile; nothing was written")
-        for temporary, path in staged:
-            os.replace(temporary, path)
-            replaced.append(path)
-    except BaseException:
-        for path in reversed(replaced):
-            if path in changes.edited:
-                path.write_bytes(changes.edited[path][0].encode("utf-8"))
-            else:
-                path.unlink(missing_ok=True)
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        for folder in reversed(made_dirs):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise
-
-
-class _MarkerNotFound(Exception):
-    pass
-
-
-class _AlreadyThere(Exception):
-    pass
-
-
-def insert_at_marker(text: str, insertion: Insertion) -> str:
-    """`text` with `insertion.lines` above its marker line (see the module docstring)."""
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines(keepends=True)
-    found = [index for index, line in enumerate(lines) if _is_marker(line, insertion.marker)]
-    if not found:
-        raise _MarkerNotFound(f"the marker `{insertion.marker}` is missing")
-    if len(found) > 1:
-        raise _MarkerNotFound(f"the marker `{insertion.marker}` appears {len(found)} times")
-    at = found[0]
-    indent = _indentation(lines[at])
-
-    first = insertion.lines[0].strip()
-    if insertion.sorted_imports:
-        return _insert_import(lines, at, indent, insertion, newline)
-    block = at
-    while block > 0 and lines[block - 1].strip() and _indentation(lines[block - 1]) >= indent:
-        block -= 1
-        if _indentation(lines[block]) == indent and lines[block].strip() == first:
-            raise _AlreadyThere(first)
-    new_lines = [_indented(line, indent, newline) for line in insertion.lines]
-    return _splice(lines, at, new_lines, newline)
-
-
-def _insert_import(
-    lines: list[str], marker_at: int, indent: str, insertion: Insertion, newline: str
-) -> str:
-    end = marker_at
-    if end > 0 and not lines[end - 1].strip():
-        end -= 1
-    start = end
-    while start > 0 and _is_import(lines[start - 1], indent):
-        start -= 1
-    first = insertion.lines[0].strip()
-    if any(line.strip() == first for line in lines[start:end]):
-        raise _AlreadyThere(first)
-    new_lines = [_indented(line, indent, newline) for line in insertion.lines]
-    if start == end:
-        # A new group of imports, with a blank line on either side.
-        if end > 0 and lines[end - 1].strip():
-            new_lines.insert(0, newline)
-        if end == marker_at:
-            new_lines.append(newline)
-        return _splice(lines, end, new_lines, newline)
-    key = _import_key(first)
-    at = start
-    while at < end and _import_key(lines[at].strip()) <= key:
-        at += 1
-    return _splice(lines, at, new_lines, newline)
-
-
-def _splice(lines: list[str], at: int, new_lines: list[str], newline: str) -> str:
-    if at > 0 and not lines[at - 1].endswith(("\n", "\r")):
-        lines[at - 1] += newline
-    return "".join([*lines[:at], *new_lines, *lines[at:]])
-
-
-def _indented(line: str, indent: str, newline: str) -> str:
-    return f"{indent}{line}{newline}" if line.strip() else newline
-
-
-def _is_marker(line: str, marker: str) -> bool:
-    text = line.strip()
-    return text == marker or text.startswith(marker + " ")
-
-
-def _indentation(line: str) -> str:
-    return line[: len(line) - len(line.lstrip(" \t"))]
-
-
-def _is_import(line: str, indent: str) -> bool:
-    return _indentation(line) == indent and line.strip().startswith(("from ", "import "))
-
-
-def _import_key(statement: str) -> tuple[int, str]:
-    # ruff's isort order within a section: relative imports furthest first, then by module.
-    module = statement.split()[1] if len(statement.split()) > 1 else statement
-    dots = len(module) - len(module.lstrip("."))
-    return (-dots, module.lstrip(".").lower())
+def _joined(text: str, block: str) -> str:
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + block
 
 
 def _by_hand(insertion: Insertion, changes: Changes, reason: str) -> str:
@@ -320,19 +269,16 @@ def _by_hand(insertion: Insertion, changes: Changes, reason: str) -> str:
 
 
 def _check_parses(
-    path: Path, content: str, changes: Changes, insertions: list[Insertion] | None
+    changes: Changes, path: Path, content: str, insertions: list[Insertion] | None = None
 ) -> None:
     if path.suffix != ".py":
         return
     try:
         ast.parse(content, filename=str(path))
     except SyntaxError as error:
-        what = "the edit would leave" if insertions else "the generated file"
+        what = "the edit would leave" if path in changes.edited else "the generated file"
         detail = f"line {error.lineno}: {error.msg}"
         message = f"{what} {changes.relative(path)} unparsable ({detail}); nothing was written"
-        if insertions:
-            message += "\n" + "\n".join(
-                _by_hand(insertion, changes, "the edit does not fit there")
-                for insertion in insertions
-            )
+        for insertion in insertions or []:
+            message += "\n" + _by_hand(insertion, changes, "the edit does not fit there")
         raise BrokenEdit(message) from None

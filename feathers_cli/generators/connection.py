@@ -22,11 +22,7 @@ migration from `sql_service_files`.
 from __future__ import annotations
 
 import ast
-import json
-import re
 import secrets
-import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,12 +30,15 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import CLIError, UsageError
-from ..inject import AlreadyExists, Changes, Insertion, NewFile, apply_changes, plan_changes
+from ..inject import AlreadyExists, Changes, NewFile, Plan, apply_changes
+from ..paths import template_text
 from ..project import Project, find_project
+from ..render import render_fragment
 from .names import ServiceNames
 
 __all__ = [
     "DATABASES",
+    "SQL_DATABASES",
     "ConnectionAnswers",
     "GeneratedConnection",
     "add_database",
@@ -52,7 +51,10 @@ __all__ = [
     "url_database",
 ]
 
-DATABASES = ("sqlite", "postgresql")
+# Where a project's services keep their data: the one list (`feathers new --database`);
+# `memory` needs no connection, the others are SQL_DATABASES (`feathers generate connection`).
+DATABASES = ("sqlite", "postgresql", "memory")
+SQL_DATABASES = ("sqlite", "postgresql")
 CONNECTIONS_MARKER = "# feathers:connections"
 ENGINE_SETTING = "database_engine"
 DEPENDENCIES = {
@@ -83,6 +85,15 @@ class GeneratedConnection:
             **self.changes.to_json(),
         }
 
+    def summary(self) -> str:
+        return f"Database {self.database} at {self.url} (tests: {self.test_url})."
+
+    def next_steps(self) -> str:
+        return (
+            "Next: pip install -e '.[test]' (new dependencies), then "
+            "`feathers generate service NAME` and `feathers migrate`."
+        )
+
 
 def has_database(project: Project) -> bool:
     """Whether the project has a database connection (its `database.py`)."""
@@ -94,8 +105,8 @@ def database_urls(
 ) -> tuple[str, str]:
     """The development and test URLs: SQLite files under data/, or the PostgreSQL URL and the
     same server's `<name>_test` database. `flag` names the option in error messages."""
-    if database not in DATABASES:
-        choices = ", ".join(DATABASES)
+    if database not in SQL_DATABASES:
+        choices = ", ".join(SQL_DATABASES)
         raise UsageError(f"--database {database!r} is not supported; choose from: {choices}")
     if url is None:
         if database == "sqlite":
@@ -138,54 +149,53 @@ def plan_connection(project: Project, answers: ConnectionAnswers) -> GeneratedCo
     if has_database(project):
         where = (project.package_dir / "database.py").relative_to(project.root).as_posix()
         raise AlreadyExists(f"the project already has a database ({where}); nothing was written")
+    plan = Plan(project.root)
+    _plan_files(plan, project)
+    _plan_app_edits(plan, project)
+    for name, value in (("default.toml", url), ("test.toml", test_url)):
+        plan.set_toml(
+            project.root / "config" / name,
+            "database.url",
+            value,
+            comment="Where the services keep their data (FEATHERS_DATABASE__URL overrides it).",
+        )
+    for requirement in DEPENDENCIES[answers.database]:
+        plan.add_dependency(project.pyproject, requirement)
+    plan.set_toml(project.pyproject, "tool.feathers.database", answers.database, replace=True)
+    if answers.database == "sqlite":
+        plan.add_line(project.root / ".gitignore", "data/", comment="SQLite databases")
+    return GeneratedConnection(answers.database, url, test_url, plan.finish())
+
+
+def _plan_files(plan: Plan, project: Project) -> None:
     context = {"package": project.package}
     root = project.root
-    files = [
-        NewFile(
-            project.package_dir / "database.py", _render("connection/database.py.jinja", context)
-        ),
-        NewFile(root / "alembic.ini", _render("connection/alembic.ini.jinja", context)),
-        NewFile(
-            root / "migrations" / "env.py", _render("connection/migrations/env.py.jinja", context)
-        ),
-        NewFile(
-            root / "migrations" / "script.py.mako",
-            _template_text("connection/migrations/script.py.mako"),
-        ),
-        NewFile(root / "migrations" / "versions" / "__init__.py", ""),
-    ]
+    plan.create(
+        project.package_dir / "database.py",
+        render_fragment("connection/database.py.jinja", context),
+    )
+    plan.create(root / "alembic.ini", render_fragment("connection/alembic.ini.jinja", context))
+    migrations = root / "migrations"
+    plan.create(
+        migrations / "env.py", render_fragment("connection/migrations/env.py.jinja", context)
+    )
+    plan.create(
+        migrations / "script.py.mako", template_text("connection/migrations/script.py.mako")
+    )
+    plan.create(migrations / "versions" / "__init__.py", "")
+
+
+def _plan_app_edits(plan: Plan, project: Project) -> None:
     app_file = project.package_dir / "app.py"
-    insertion = Insertion(
+    plan.insert(
         app_file,
         CONNECTIONS_MARKER,
-        ("configure_database(app)",),
+        ["configure_database(app)"],
         where="in create_app(), before the services are registered",
     )
-    changes = plan_changes(root, files, [insertion])
-    _edit(changes, app_file, "imports", ["from .database import configure_database"], _add_import)
-    _append_toml(changes, root / "config" / "default.toml", url)
-    _append_toml(changes, root / "config" / "test.toml", test_url)
-    fixture = _render("connection/conftest_fixture.py.jinja", context)
-    _edit(
-        changes,
-        root / "tests" / "conftest.py",
-        "end",
-        fixture.strip().splitlines(),
-        _append(fixture, 2),
-    )
-    dependencies = DEPENDENCIES[answers.database]
-    _edit(
-        changes,
-        project.pyproject,
-        "[project] dependencies, [tool.feathers] database",
-        [*dependencies, f'database = "{answers.database}"'],
-        lambda text: _set_database(_add_dependencies(text, dependencies), answers.database),
-    )
-    if answers.database == "sqlite":
-        gitignore = root / ".gitignore"
-        if "data/" not in (gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""):
-            _edit(changes, gitignore, "end", ["data/"], _append("# SQLite databases\ndata/\n"))
-    return GeneratedConnection(answers.database, url, test_url, changes)
+    plan.add_import(app_file, "from .database import configure_database")
+    fixture = render_fragment("connection/conftest_fixture.py.jinja", {"package": project.package})
+    plan.append(project.root / "tests" / "conftest.py", fixture.strip() + "\n", blank_lines=2)
 
 
 def add_database(root: Path, url: str | None = None) -> GeneratedConnection | None:
@@ -218,7 +228,7 @@ def sql_service_files(project: Project, names: ServiceNames) -> list[NewFile]:
         "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     }
     migration = versions / f"{revision}_create_{names.qualified}.py"
-    return [NewFile(migration, _render("sql/migration.py.jinja", context))]
+    return [NewFile(migration, render_fragment("sql/migration.py.jinja", context))]
 
 
 def sql_service_context(names: ServiceNames) -> dict[str, Any]:
@@ -249,116 +259,3 @@ def _head_revision(versions: Path) -> str | None:
             "(alembic merge heads)"
         )
     return heads[0] if heads else None
-
-
-# -- editing files that have no marker --------------------------------------------------------
-
-
-def _edit(
-    changes: Changes, path: Path, where: str, shown: list[str], transform: Callable[[str], str]
-) -> None:
-    """Plan `transform` on the (planned) text of `path`, shown as an edit at `where`."""
-    if path in changes.edited:
-        original, before = changes.edited[path]
-    elif path.is_file():
-        original = before = path.read_bytes().decode("utf-8")
-    else:
-        raise CLIError(f"{changes.relative(path)} is missing; nothing was written")
-    after = transform(before)
-    if path.suffix == ".py":
-        try:
-            ast.parse(after)
-        except SyntaxError as error:
-            raise CLIError(
-                f"the edit would leave {changes.relative(path)} unparsable "
-                f"(line {error.lineno}: {error.msg}); nothing was written"
-            ) from None
-    changes.edited[path] = (original, after)
-    changes.insertions.append(Insertion(path, where, tuple(shown)))
-
-
-def _append(block: str, blank_lines: int = 1) -> Callable[[str], str]:
-    gap = "\n" * (blank_lines + 1)
-    return lambda text: f"{text.rstrip()}{gap}{block.strip()}\n"
-
-
-def _append_toml(changes: Changes, path: Path, url: str) -> None:
-    block = (
-        "[database]\n"
-        "# Where the services keep their data (FEATHERS_DATABASE__URL overrides it).\n"
-        f"url = {json.dumps(url)}\n"
-    )
-
-    def add_table(text: str) -> str:
-        if "database" in tomllib.loads(text):
-            raise AlreadyExists(f"{changes.relative(path)} already has [database]; nothing written")
-        after = _append(block)(text)
-        tomllib.loads(after)
-        return after
-
-    _edit(changes, path, "end", block.strip().splitlines(), add_table)
-
-
-def _add_import(text: str) -> str:
-    """`from .database import configure_database` among the app's relative imports, sorted."""
-    statement = "from .database import configure_database"
-    lines = text.splitlines(keepends=True)
-    relative = [i for i, line in enumerate(lines) if line.startswith("from .")]
-    if not relative:
-        tops = [i for i, line in enumerate(lines) if line.startswith(("import ", "from "))]
-        relative = tops[-1:] or [0]
-    at = relative[0]
-    while at <= relative[-1] and lines[at].startswith("from .") and lines[at] < statement:
-        at += 1
-    return "".join([*lines[:at], statement + "\n", *lines[at:]])
-
-
-def _section(text: str, header: str) -> tuple[int, int]:
-    """The line range of a TOML table's body (after `header` up to the next table)."""
-    lines = text.splitlines()
-    start = lines.index(header) + 1
-    end = next((i for i in range(start, len(lines)) if lines[i].startswith("[")), len(lines))
-    return start, end
-
-
-def _add_dependencies(text: str, dependencies: list[str]) -> str:
-    current = tomllib.loads(text)["project"].get("dependencies", [])
-    present = {re.split(r"[\[<>=!~ ]", item, maxsplit=1)[0].lower() for item in current}
-    wanted = [d for d in dependencies if re.split(r"[\[<>=]", d, maxsplit=1)[0] not in present]
-    lines = text.splitlines(keepends=True)
-    start, end = _section(text, "[project]")
-    opening = next(i for i in range(start, end) if lines[i].startswith("dependencies = ["))
-    closing = next(i for i in range(opening, len(lines)) if lines[i].strip().endswith("]"))
-    if closing == opening:
-        raise CLIError("pyproject.toml: write [project] dependencies one per line, then retry")
-    added = [f"  {json.dumps(item)},\n" for item in wanted]
-    after = "".join([*lines[:closing], *added, *lines[closing:]])
-    if tomllib.loads(after)["project"]["dependencies"] != [*current, *wanted]:
-        raise CLIError("pyproject.toml: cannot add the dependencies; add them by hand")
-    return after
-
-
-def _set_database(text: str, database: str) -> str:
-    lines = text.splitlines(keepends=True)
-    start, end = _section(text, "[tool.feathers]")
-    setting = f'database = "{database}"\n'
-    found = [i for i in range(start, end) if lines[i].startswith("database =")]
-    if found:
-        lines[found[0]] = setting
-    else:
-        lines.insert(start, setting)
-    after = "".join(lines)
-    assert tomllib.loads(after)["tool"]["feathers"]["database"] == database
-    return after
-
-
-def _render(name: str, context: dict[str, Any]) -> str:
-    from .service import render_fragment
-
-    return render_fragment(name, context)
-
-
-def _template_text(name: str) -> str:
-    from . import templates_root
-
-    return (templates_root() / name).read_text(encoding="utf-8")

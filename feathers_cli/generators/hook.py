@@ -17,20 +17,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CLIError, UsageError
-from ..inject import AlreadyExists, Changes, Insertion, NewFile, plan_changes
+from ..inject import AlreadyExists, Changes, Insertion, Plan
 from ..project import Project
+from ..render import render_fragment
 from .names import kebab_case, python_name
-from .service import (
-    HOOK_IMPORTS_MARKER,
-    HOOK_POSITIONS,
-    RegisteredService,
-    registered_services,
-    render_fragment,
-)
+from .service import HOOK_IMPORTS_MARKER, HOOK_POSITIONS, RegisteredService, registered_services
 
-__all__ = ["HOOK_TYPES", "GeneratedHook", "HookAnswers", "plan_hook"]
+__all__ = ["HOOK_STYLES", "GeneratedHook", "HookAnswers", "plan_hook"]
 
-HOOK_TYPES = ("around", "regular")
+# The kinds of hook function the generator writes: `around` (takes `next`) or `regular`
+# (before/after/error); not the runtime's HOOK_TYPES, which are the hook map's positions.
+HOOK_STYLES = ("around", "regular")
 _REGULAR_POSITIONS = ("before", "after", "error")
 
 
@@ -79,6 +76,18 @@ class GeneratedHook:
             **self.changes.to_json(),
         }
 
+    def summary(self) -> str:
+        registration = self.registration
+        if registration is None:
+            return f"Hook {self.function} ({self.type}) in {self.module_path}."
+        return (
+            f"Hook {self.function} ({self.type}) registered on "
+            f"'{registration.service}' {registration.position} {registration.method}."
+        )
+
+    def next_steps(self) -> str:
+        return self.how_to_register() if self.registration is None else "Run the tests: pytest"
+
     def how_to_register(self) -> str:
         """What to add by hand to use the hook, for a hook that was not registered."""
         position = "around" if self.type == "around" else "before"
@@ -95,18 +104,16 @@ class GeneratedHook:
 
 def plan_hook(project: Project, answers: HookAnswers) -> GeneratedHook:
     """Validate the answers against the project and compute every change, writing nothing."""
-    if answers.type not in HOOK_TYPES:
+    if answers.type not in HOOK_STYLES:
         raise UsageError(
-            f"--type {answers.type!r} is not supported; choose from: {', '.join(HOOK_TYPES)}"
+            f"--type {answers.type!r} is not supported; choose from: {', '.join(HOOK_STYLES)}"
         )
     if answers.service is None and (answers.method or answers.position):
         raise UsageError("--method and --position need --service: the service to register in")
     position = _position(answers)
     function = python_name(answers.name, "hook")
     hook_file = project.package_dir / "hooks" / f"{function}.py"
-    test_file = project.root / "tests" / "hooks" / f"test_{function}_hook.py"
-    variant = "around" if answers.type == "around" else position or "before"
-    files: list[NewFile] = []
+    plan = Plan(project.root)
     if hook_file.exists():
         if answers.service is None:
             raise AlreadyExists(
@@ -115,46 +122,51 @@ def plan_hook(project: Project, answers: HookAnswers) -> GeneratedHook:
             )
         _check_existing_hook(project, hook_file, function, answers.type)
     else:
-        if test_file.exists():
-            raise AlreadyExists(
-                f"{test_file.relative_to(project.root).as_posix()} already exists; "
-                "nothing was written"
-            )
-        context = {"function": function, "module": function, "package": project.package}
-        context["variant"] = variant
-        files.append(NewFile(hook_file, render_fragment(f"hook/{variant}.py.jinja", context)))
-        files.append(NewFile(test_file, render_fragment("hook/test_hook.py.jinja", context)))
-        if not (project.package_dir / "hooks" / "__init__.py").exists():
-            files.append(
-                NewFile(
-                    project.package_dir / "hooks" / "__init__.py",
-                    '"""Hooks shared by the services of this app."""\n',
-                )
-            )
-
+        variant = "around" if answers.type == "around" else position or "before"
+        _plan_hook_files(plan, project, function, variant)
     registration = None
-    insertions: list[Insertion] = []
     if answers.service is not None:
         assert position is not None
-        service = _find_service(project, answers.service)
-        method = answers.method or "all"
-        if service.methods is not None and method not in ("all", *service.methods):
-            raise CLIError(
-                f"--method {method!r}: the service {service.path!r} has the methods "
-                f"{', '.join(service.methods)} (or use all)"
-            )
-        registration = HookRegistration(service.path, method, position)
-        insertions = _registration_insertions(project, service, function, method, position)
-
-    changes = plan_changes(project.root, files, insertions)
+        registration = _plan_registration(plan, project, answers, function, position)
     return GeneratedHook(
         function=function,
         type=answers.type,
         module_path=hook_file.relative_to(project.root).as_posix(),
         registration=registration,
-        changes=changes,
+        changes=plan.finish(),
         package=project.package,
     )
+
+
+def _plan_hook_files(plan: Plan, project: Project, function: str, variant: str) -> None:
+    test_file = project.root / "tests" / "hooks" / f"test_{function}_hook.py"
+    if test_file.exists():
+        raise AlreadyExists(
+            f"{test_file.relative_to(project.root).as_posix()} already exists; nothing was written"
+        )
+    context = {"function": function, "module": function, "package": project.package}
+    context["variant"] = variant
+    hooks_dir = project.package_dir / "hooks"
+    plan.create(hooks_dir / f"{function}.py", render_fragment(f"hook/{variant}.py.jinja", context))
+    plan.create(test_file, render_fragment("hook/test_hook.py.jinja", context))
+    if not (hooks_dir / "__init__.py").exists():
+        plan.create(hooks_dir / "__init__.py", '"""Hooks shared by the services of this app."""\n')
+
+
+def _plan_registration(
+    plan: Plan, project: Project, answers: HookAnswers, function: str, position: str
+) -> HookRegistration:
+    assert answers.service is not None
+    service = _find_service(project, answers.service)
+    method = answers.method or "all"
+    if service.methods is not None and method not in ("all", *service.methods):
+        raise CLIError(
+            f"--method {method!r}: the service {service.path!r} has the methods "
+            f"{', '.join(service.methods)} (or use all)"
+        )
+    for insertion in _registration_insertions(project, service, function, method, position):
+        plan.add(insertion)
+    return HookRegistration(service.path, method, position)
 
 
 def _position(answers: HookAnswers) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CLIError
+from ..interpreter import project_python
 from ..project import Project
 from .connection import has_database
 
@@ -39,8 +40,6 @@ def plan_migration(
     project: Project, revision: str = "head", *, environment: str | None = None, reset: bool = False
 ) -> MigrationPlan:
     """The child process running `migrate(revision)` for the environment (FEATHERS_ENV)."""
-    from ..dev import project_python
-
     if not has_database(project):
         raise CLIError("this project has no database: add one with `feathers generate connection`")
     if not revision or revision.startswith("-"):

@@ -21,16 +21,21 @@ import re
 import shutil
 import sys
 import tempfile
-import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..app_template import render_app
 from ..errors import CLIError, UsageError
-from ..vendor import vendor_runtime
-from . import templates_root
-from .connection import add_database, database_urls, url_database
+from ..vendor import file_hashes, vendor_runtime
+from .connection import (
+    DATABASES,
+    GeneratedConnection,
+    add_database,
+    database_urls,
+    url_database,
+)
 
 __all__ = [
     "DATABASES",
@@ -47,7 +52,6 @@ __all__ = [
 
 # The choices of copier.yml; tests/cli check both lists agree.
 TRANSPORTS = ("socketio",)
-DATABASES = ("sqlite", "postgresql", "memory")
 DEFAULT_TRANSPORTS = ("socketio",)
 DEFAULT_DATABASE = "sqlite"
 DEFAULT_DESCRIPTION = "A Feathers real-time app"
@@ -205,11 +209,26 @@ class NewAnswers:
 @dataclass(frozen=True)
 class CreatedProject:
     root: Path
+    package: str
     files: list[str]
     database: str = "memory"
     database_url: str | None = None
     """The development database's URL (None for `memory`); the tests use `test_database_url`."""
     test_database_url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generator": "new",
+            "package": self.package,
+            "database": {
+                "name": self.database,
+                "url": self.database_url,
+                "test_url": self.test_database_url,
+            },
+            "created": self.files,
+            "edited": [],
+            "removed": [],
+        }
 
 
 def check_target(target: Path) -> None:
@@ -222,69 +241,65 @@ def check_target(target: Path) -> None:
         raise CLIError(f"the folder {target.parent} does not exist")
 
 
-def create_project(answers: NewAnswers, target: Path, *, ask: bool) -> CreatedProject:
+def create_project(
+    answers: NewAnswers, target: Path, *, ask: bool, dry_run: bool = False
+) -> CreatedProject:
     """Render the template and vendor the runtime into `target` (absent or empty).
 
     `ask` lets copier prompt for the answers that are None (needs a terminal); otherwise
-    they take the template's defaults.
+    they take the template's defaults. With `dry_run`, the project is built in a hidden
+    folder next to `target`, listed, and removed: nothing is left behind.
     """
-    if answers.description is not None and "\n" in answers.description:
-        raise UsageError("--description must be a single line")
-    database = parse_database(answers.database, answers.database_url)
-    if database not in (None, "memory"):
-        database_urls(answers.names.package, database, answers.database_url, flag="--database-url")
-    answers = replace(answers, database=database)
+    answers = _checked(answers)
     target = target.absolute()
     check_target(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         staging.chmod(0o777 & ~_current_umask())  # mkdtemp makes it private (0o700)
-        _render_template(answers, staging, ask=ask)
-        vendor_runtime(staging)
-        # the database may come from copier's question: read back from [tool.feathers]
-        connection = add_database(staging, answers.database_url)
+        connection = _build(staging, answers, ask=ask)
         files = sorted(
             path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file()
         )
         check_target(target)
-        if target.is_dir():
-            target.rmdir()
-        staging.rename(target)
+        if dry_run:
+            shutil.rmtree(staging)
+        else:
+            if target.is_dir():
+                target.rmdir()
+            staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    created = CreatedProject(root=target, package=answers.names.package, files=files)
     if connection is None:
-        return CreatedProject(root=target, files=files)
-    return CreatedProject(
-        root=target,
-        files=files,
+        return created
+    return replace(
+        created,
         database=connection.database,
         database_url=connection.url,
         test_database_url=connection.test_url,
     )
 
 
+def _checked(answers: NewAnswers) -> NewAnswers:
+    if answers.description is not None and "\n" in answers.description:
+        raise UsageError("--description must be a single line")
+    database = parse_database(answers.database, answers.database_url)
+    if database not in (None, "memory"):
+        database_urls(answers.names.package, database, answers.database_url, flag="--database-url")
+    return replace(answers, database=database)
+
+
+def _build(staging: Path, answers: NewAnswers, *, ask: bool) -> GeneratedConnection | None:
+    """The template, the runtime (its manifest records the template's files, for
+    `feathers upgrade`), then the database the answers name."""
+    render_app(staging, answers.copier_data(), ask=ask)
+    vendor_runtime(staging, template=file_hashes(staging))
+    # the database may come from copier's question: read back from [tool.feathers]
+    return add_database(staging, answers.database_url)
+
+
 def _current_umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return umask
-
-
-def _render_template(answers: NewAnswers, destination: Path, *, ask: bool) -> None:
-    # copier (with pydantic and questionary) takes ~0.4 s to import; only `new` pays for it.
-    from copier import run_copy
-    from copier.errors import CopierError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            run_copy(
-                str(templates_root() / "app"),
-                destination,
-                data=answers.copier_data(),
-                defaults=not ask,
-                quiet=True,
-                cleanup_on_error=False,
-            )
-    except CopierError as error:
-        raise CLIError(f"the template could not be rendered: {error}") from error

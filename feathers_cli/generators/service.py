@@ -21,22 +21,22 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..inject import AlreadyExists, Changes, Insertion, NewFile, plan_changes
+from ..inject import AlreadyExists, Changes, Plan
 from ..project import Project
-from . import templates_root
+from ..render import render_fragment
+from ..runtime.hooks import HOOK_TYPES as HOOK_POSITIONS
+from ..runtime.service import STANDARD_METHODS
 from .connection import has_database, sql_service_context, sql_service_files
 from .names import ServiceNames, service_names
 
 __all__ = [
     "ADAPTERS",
-    "DEFAULT_METHODS",
+    "GENERATED_METHODS",
     "HOOK_POSITIONS",
-    "STANDARD_METHODS",
     "GeneratedService",
     "RegisteredService",
     "ServiceAnswers",
@@ -44,14 +44,14 @@ __all__ = [
     "parse_methods",
     "plan_service",
     "registered_services",
-    "render_fragment",
 ]
 
 ADAPTERS = ("sql", "memory", "custom")
-STANDARD_METHODS = ("find", "get", "create", "update", "patch", "remove")
-# Feathers' generator leaves `update` out unless asked: `patch` is what clients usually want.
-DEFAULT_METHODS = ("find", "get", "create", "patch", "remove")
-HOOK_POSITIONS = ("around", "before", "after", "error")
+# The methods a generated service exposes unless --methods says otherwise: the runtime's
+# STANDARD_METHODS without `update`, as Feathers' generator (`patch` is what clients want).
+GENERATED_METHODS = tuple(method for method in STANDARD_METHODS if method != "update")
+# HOOK_POSITIONS (the runtime's HOOK_TYPES: around, before, after, error) are the slots of a
+# hook map; the hook generator's HOOK_STYLES (around, regular) are the kinds of hook function.
 
 SERVICES_MARKERS = {
     "imports": "# feathers:service-imports",
@@ -105,6 +105,23 @@ class GeneratedService:
             **self.changes.to_json(),
         }
 
+    def summary(self) -> str:
+        return (
+            f"Service {self.names.class_name} at path '{self.names.path}' "
+            f"({self.adapter}; methods {','.join(self.methods)})."
+        )
+
+    def next_steps(self) -> str:
+        test_file = next(p for p in self.changes.created if p.name.startswith("test_"))
+        steps = f"Run its tests: pytest {self.changes.relative(test_file)}"
+        if self.adapter == "sql":
+            steps += (
+                "\nCreate its table in the development database: feathers migrate"
+                "\n(add columns in its service.py, then: alembic revision --autogenerate -m "
+                '"..." and feathers migrate)'
+            )
+        return steps
+
 
 @dataclass(frozen=True)
 class RegisteredService:
@@ -126,24 +143,6 @@ def parse_methods(value: str) -> list[str]:
             f"choose from {','.join(STANDARD_METHODS)}"
         )
     return [method for method in STANDARD_METHODS if method in wanted]
-
-
-def render_fragment(name: str, context: dict[str, Any]) -> str:
-    """Render the jinja2 template `name` (under `templates/`); a missing variable is an error."""
-    return _fragments().get_template(name).render(context)
-
-
-@cache
-def _fragments() -> Any:
-    # jinja2 is imported on first use: `feathers --help` does not pay for it.
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_root()),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
 
 
 def registered_services(project: Project) -> list[RegisteredService]:
@@ -184,12 +183,31 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
         raise UsageError(
             f"--adapter {answers.adapter!r} is not supported; choose from: {', '.join(ADAPTERS)}"
         )
-    methods = list(answers.methods) if answers.methods is not None else list(DEFAULT_METHODS)
+    methods = list(answers.methods) if answers.methods is not None else list(GENERATED_METHODS)
     names = service_names(answers.name, answers.path)
-    services_dir = project.package_dir / "services"
-    folder = services_dir.joinpath(*names.folder)
+    folder = project.package_dir.joinpath("services", *names.folder)
     test_file = project.root / "tests" / "services" / f"test_{names.qualified}_service.py"
+    _check_free(project, names, [folder, folder.with_suffix(".py"), test_file])
 
+    plan = Plan(project.root)
+    context = _template_context(project, names, answers.adapter, methods)
+    class_template = f"service/{answers.adapter}.py.jinja"
+    if answers.adapter == "sql":
+        for new_file in sql_service_files(project, names):  # refuses a project without database
+            plan.create(new_file.path, new_file.content)
+        context.update(sql_service_context(names))
+        class_template = "sql/service.py.jinja"
+    plan.create(folder / "__init__.py", render_fragment("service/registration.py.jinja", context))
+    plan.create(folder / "service.py", render_fragment(class_template, context))
+    plan.create(test_file, render_fragment("service/test_service.py.jinja", context))
+    _plan_packages(plan, project, names)
+    _plan_registration(plan, project, names)
+    changes = plan.finish()
+    return GeneratedService(names=names, adapter=answers.adapter, methods=methods, changes=changes)
+
+
+def _check_free(project: Project, names: ServiceNames, paths: list[Path]) -> None:
+    """Refuse a path another service takes, or files that exist."""
     for registered in registered_services(project):
         if registered.path == names.path:
             where = registered.file.relative_to(project.root).as_posix()
@@ -197,51 +215,39 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
                 f"a service at path {names.path!r} already exists (registered in {where}); "
                 "nothing was written"
             )
-    for existing in (folder, folder.with_suffix(".py"), test_file):
+    for existing in paths:
         if existing.exists():
             where = existing.relative_to(project.root).as_posix()
             raise AlreadyExists(
                 f"{where} already exists: pick another name or --path; nothing was written"
             )
 
-    context = _template_context(project, names, answers.adapter, methods)
-    class_template = f"service/{answers.adapter}.py.jinja"
-    extra_files: list[NewFile] = []
-    if answers.adapter == "sql":
-        extra_files = sql_service_files(project, names)  # refuses a project without database
-        context.update(sql_service_context(names))
-        class_template = "sql/service.py.jinja"
-    files = [
-        NewFile(folder / "__init__.py", render_fragment("service/registration.py.jinja", context)),
-        NewFile(folder / "service.py", render_fragment(class_template, context)),
-        NewFile(test_file, render_fragment("service/test_service.py.jinja", context)),
-        *extra_files,
-    ]
+
+def _plan_packages(plan: Plan, project: Project, names: ServiceNames) -> None:
+    """The `__init__.py` of each folder a nested service (api/todos) needs."""
+    services_dir = project.package_dir / "services"
     for depth in range(1, len(names.folder)):
         package = services_dir.joinpath(*names.folder[:depth]) / "__init__.py"
         if not package.exists():
             prefix = "/".join(names.folder[:depth])
-            files.append(NewFile(package, f'"""The services under `{prefix}/`."""\n'))
+            plan.create(package, f'"""The services under `{prefix}/`."""\n')
 
-    relative = ".".join(names.folder)
-    registry = services_dir / "__init__.py"
-    insertions = [
-        Insertion(
-            registry,
-            SERVICES_MARKERS["imports"],
-            (f"from .{relative} import {names.register_function}",),
-            where="with the imports at the top",
-            sorted_imports=True,
-        ),
-        Insertion(
-            registry,
-            SERVICES_MARKERS["registrations"],
-            (f"{names.register_function}(app)",),
-            where="as the last line of register_services(app)",
-        ),
-    ]
-    changes = plan_changes(project.root, files, insertions)
-    return GeneratedService(names=names, adapter=answers.adapter, methods=methods, changes=changes)
+
+def _plan_registration(plan: Plan, project: Project, names: ServiceNames) -> None:
+    registry = project.package_dir / "services" / "__init__.py"
+    plan.insert(
+        registry,
+        SERVICES_MARKERS["imports"],
+        [f"from .{'.'.join(names.folder)} import {names.register_function}"],
+        where="with the imports at the top",
+        sorted_imports=True,
+    )
+    plan.insert(
+        registry,
+        SERVICES_MARKERS["registrations"],
+        [f"{names.register_function}(app)"],
+        where="as the last line of register_services(app)",
+    )
 
 
 def _template_context(

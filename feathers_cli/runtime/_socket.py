@@ -21,7 +21,7 @@ from socketio import packet as sio_packet
 
 from . import errors
 from ._transport import call_params, call_reply, request_headers
-from .service import get_service_options
+from .service import CUSTOM_ARGUMENTS, METHOD_ARGUMENTS, get_service_options
 
 if TYPE_CHECKING:
     from .application import Application
@@ -49,8 +49,8 @@ MAX_ATTACHMENTS = 10
 # Event names a client may not send: python-socketio would run its own handlers for them.
 _RESERVED_EVENTS = frozenset({"connect", "disconnect", "connect_error", "message"})
 
-# Where the query sits in the arguments of each method (all others: 1, after `data`/`id`).
-_QUERY_POSITION = {"find": 0, "update": 2, "patch": 2}
+# Where the query (`params`) sits in the arguments of each method.
+_QUERY_POSITION = {method: names.index("params") for method, names in METHOD_ARGUMENTS.items()}
 
 
 class Handshake:
@@ -179,7 +179,7 @@ async def reply_to_call(
         options = get_service_options(service)
         if options is None or method not in options.methods:
             raise errors.MethodNotAllowed(f"Method '{method}' not allowed on service '{path}'")
-        position = _QUERY_POSITION.get(method, 1)
+        position = _QUERY_POSITION.get(method, CUSTOM_ARGUMENTS.index("params"))
         arguments = list(args[1:])
         if len(arguments) > position + 1:
             raise errors.BadRequest(f"Too many arguments for '{method}' method")

@@ -29,6 +29,7 @@ from ._auth_client import AuthenticationClient
 from ._http import encode_query
 from ._socket import json_codec
 from .events import EventEmitter
+from .service import STANDARD_METHODS
 
 __all__ = ["Client", "RemoteService", "RestClient", "connect", "connect_rest"]
 
@@ -36,7 +37,6 @@ logger = logging.getLogger("feathers.client")
 
 Listener = Callable[..., Any]
 
-_STANDARD_METHODS = ("find", "get", "create", "update", "patch", "remove")
 _JSON = json_codec()
 
 
@@ -253,7 +253,7 @@ class RemoteService:
         self, method: str, data: Any = None, params: dict[str, Any] | None = None
     ) -> Any:
         """Call a custom method: `await svc.call('typing', {'user': 1})`."""
-        if method in _STANDARD_METHODS:
+        if method in STANDARD_METHODS:
             raise TypeError(f"Use the '{method}' method of the service, not call()")
         return await self._send(method, (data,), params)
 

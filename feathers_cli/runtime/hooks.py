@@ -112,17 +112,22 @@ class HookContext:
 
     def arguments(self) -> tuple[Any, ...]:
         """The method's arguments as they are now (hooks may have changed them)."""
-        method = self.method
-        if method == "find":
-            return (self.params,)
-        if method in ("get", "remove"):
-            return (self.id, self.params)
-        if method in ("update", "patch"):
-            return (self.id, self.data, self.params)
-        return (self.data, self.params)
+        layout = _METHOD_ARGUMENTS or _method_arguments()
+        return tuple([getattr(self, name) for name in layout.get(self.method, ("data", "params"))])
 
     def __repr__(self) -> str:
         return f"<HookContext {self.type} {self.path}.{self.method}>"
+
+
+_METHOD_ARGUMENTS: dict[str, tuple[str, ...]] = {}
+
+
+def _method_arguments() -> dict[str, tuple[str, ...]]:
+    # service.py (which defines the layout) imports this module, so it is bound on first use.
+    from .service import METHOD_ARGUMENTS
+
+    _METHOD_ARGUMENTS.update(METHOD_ARGUMENTS)
+    return _METHOD_ARGUMENTS
 
 
 async def call_hook(hook: Callable[..., Any], *args: Any) -> Any:

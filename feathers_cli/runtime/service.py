@@ -17,16 +17,32 @@ if TYPE_CHECKING:
     from .application import Application
 
 __all__ = [
+    "CUSTOM_ARGUMENTS",
     "DEFAULT_EVENTS",
     "DEFAULT_METHODS",
     "EMITTER_METHODS",
+    "METHOD_ARGUMENTS",
     "PROTECTED_METHODS",
+    "STANDARD_METHODS",
     "HookedMethod",
     "ServiceOptions",
     "get_service_options",
 ]
 
-DEFAULT_METHODS = ("find", "get", "create", "update", "patch", "remove")
+# The standard service methods and their argument layout: the one definition (hooks,
+# transports, the client and the CLI's generators use these). A custom method takes
+# CUSTOM_ARGUMENTS.
+STANDARD_METHODS = ("find", "get", "create", "update", "patch", "remove")
+DEFAULT_METHODS = STANDARD_METHODS  # the name Feathers' service mixin uses
+METHOD_ARGUMENTS = {
+    "find": ("params",),
+    "get": ("id", "params"),
+    "create": ("data", "params"),
+    "update": ("id", "data", "params"),
+    "patch": ("id", "data", "params"),
+    "remove": ("id", "params"),
+}
+CUSTOM_ARGUMENTS = ("data", "params")
 DEFAULT_EVENTS = {"create": "created", "update": "updated", "patch": "patched", "remove": "removed"}
 
 EMITTER_METHODS = (
@@ -56,15 +72,6 @@ PROTECTED_METHODS = frozenset(
         "publish",
     }
 )
-
-_ARGUMENTS = {
-    "find": ("params",),
-    "get": ("id", "params"),
-    "remove": ("id", "params"),
-    "update": ("id", "data", "params"),
-    "patch": ("id", "data", "params"),
-}
-_CUSTOM_ARGUMENTS = ("data", "params")
 
 
 @dataclass
@@ -108,7 +115,7 @@ class HookedMethod:
         self.app = app
         self.service = service
         self.method = method
-        self.names = _ARGUMENTS.get(method, _CUSTOM_ARGUMENTS)
+        self.names = METHOD_ARGUMENTS.get(method, CUSTOM_ARGUMENTS)
         self.options = options
         self._event = DEFAULT_EVENTS.get(method)
         self._impl = impl

@@ -9,7 +9,7 @@ import pytest
 from feathers_cli.dev import plan_server
 from feathers_cli.errors import CLIError
 from feathers_cli.main import app
-from tests.e2e.devserver import generate_project, running_feathers
+from tests.helpers.projects import generate_project, running_feathers
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,8 @@ def test_start_serves_with_app_listen_at_the_configured_address(make_project):
     assert plan.command == [
         sys.executable,
         "-c",
-        "from chat.app import app; app.listen(3030, 'localhost')",
+        "from chat.app import create_app; from chat.config import load_config; "
+        "create_app(load_config()).listen(3030, 'localhost')",
     ]
     assert plan.watched == []
 
@@ -33,7 +34,7 @@ def test_start_serves_with_app_listen_at_the_configured_address(make_project):
 def test_dev_serves_the_asgi_app_with_uvicorn_as_app_listen_would(make_project):
     project = make_project("chat")
     plan = plan_server(project, host=None, port=None, reload=True)
-    assert plan.command[:4] == [sys.executable, "-m", "uvicorn", "chat.app:asgi"]
+    assert plan.command[:5] == [sys.executable, "-m", "uvicorn", "--factory", "chat.app:asgi"]
     assert plan.command[plan.command.index("--app-dir") + 1] == str(project.root)
     # no per-message deflate and a bounded graceful shutdown, as app.listen() serves
     assert plan.command[plan.command.index("--ws-per-message-deflate") + 1] == "false"
@@ -50,7 +51,7 @@ def test_flags_override_the_config_and_reach_the_app_as_environment(make_project
         host_at = plan.command.index("--host")
         assert plan.command[host_at : host_at + 4] == ["--host", "127.0.0.1", "--port", "4123"]
     else:
-        assert plan.command[-1].endswith("app.listen(4123, '127.0.0.1')")
+        assert plan.command[-1].endswith(".listen(4123, '127.0.0.1')")
 
 
 def test_the_environment_chooses_the_config(make_project, monkeypatch):
@@ -69,12 +70,32 @@ def test_reload_watches_the_code_and_config_only(make_project):
     assert plan.command.count("--reload-dir") == 3
 
 
-def test_the_project_virtualenv_runs_the_server(make_project):
+def test_the_project_virtualenv_reads_the_config_and_runs_the_server(make_project):
     project = make_project("chat")
     python = project.root / ".venv" / "bin" / "python"
     python.parent.mkdir(parents=True)
-    python.write_text("")
+    # A stand-in interpreter that reads the config as the project's own would, and says so.
+    python.write_text(f'#!/bin/sh\necho "config read by .venv" >&2\nexec {sys.executable} "$@"\n')
+    python.chmod(0o755)
     assert plan_server(project, host=None, port=None, reload=False).command[0] == str(python)
+    python.write_text("#!/bin/sh\necho 'the project python ran' >&2\nexit 3\n")
+    with pytest.raises(CLIError, match="the project python ran"):
+        plan_server(project, host=None, port=None, reload=False)
+
+
+def test_the_config_is_read_outside_the_cli_process(make_project):
+    project = make_project("chat")
+    before = set(sys.modules)
+    plan_server(project, host=None, port=None, reload=False)
+    assert not [name for name in set(sys.modules) - before if name.startswith("chat")]
+
+
+def test_projects_made_before_the_factory_are_served_as_they_were(make_project):
+    project = make_project("chat")
+    app_py = project.package_dir / "app.py"
+    app_py.write_text("from feathers import feathers\n\napp = feathers()\nasgi = app.asgi\n")
+    plan = plan_server(project, host=None, port=None, reload=True)
+    assert plan.command[3:5] == ["chat.app:asgi", "--app-dir"]
 
 
 def test_a_broken_config_is_a_clear_error(make_project, monkeypatch):
@@ -97,8 +118,20 @@ def test_a_bad_port_is_a_usage_error(runner):
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_start_serves_the_project_from_a_subfolder(tmp_path):
     root = generate_project(tmp_path, "chat")
     with running_feathers(root / "tests", "start") as server:
         assert server.process.poll() is None
     assert f"Serving chat on {server.url} (no reload)" in server.output()
+
+
+def test_a_config_module_that_imports_an_installed_package_still_works(make_project):
+    project = make_project("chat")
+    config_py = project.package_dir / "config.py"
+    text = config_py.read_text().replace(
+        "import tomllib\n", "import tomllib\n\nimport typer  # installed, not standard library\n"
+    )
+    config_py.write_text(text)
+    plan = plan_server(project, host=None, port=4567, reload=False)
+    assert plan.port == 4567

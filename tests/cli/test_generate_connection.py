@@ -24,8 +24,8 @@ from feathers_cli.inject import AlreadyExists
 from feathers_cli.main import app
 from feathers_cli.project import Project, find_project
 
-from ..e2e.devserver import run_project_tests
-from .generate_helpers import snapshot
+from ..helpers.generate import snapshot
+from ..helpers.projects import run_project_tests
 
 
 def new_project(folder: Path, name: str = "chat", **answers: str) -> Project:
@@ -80,7 +80,7 @@ def test_sqlite_connection_adds_config_engine_migrations_and_dependencies(tmp_pa
     for file in ("alembic.ini", "migrations/env.py", "migrations/script.py.mako"):
         assert (root / file).is_file()
     conftest = (root / "tests" / "conftest.py").read_text()
-    assert "migrate(reset=True)" in ast.unparse(ast.parse(conftest))
+    assert "migrate(reset=True, settings=" in ast.unparse(ast.parse(conftest))
     assert "data/" in (root / ".gitignore").read_text().splitlines()
     assert find_project(root).config["database"] == "sqlite"
 
@@ -230,10 +230,11 @@ def drop_generated_tables(test_url: str) -> None:
 KEEPS_DATA = """
 import asyncio
 from chat.app import create_app
+from chat.config import load_config
 from chat.database import migrate
 
 async def main():
-    app = create_app()
+    app = create_app(load_config())
     service = app.service("messages")
     if not (await service.find({"query": {"text": "kept"}}))["total"]:
         await service.create({"text": "kept"})
@@ -245,6 +246,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )

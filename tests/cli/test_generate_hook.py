@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .generate_helpers import minimal_project, run, snapshot
+from ..helpers.generate import minimal_project, run, snapshot
 
 
 @pytest.fixture

@@ -14,8 +14,10 @@ import pytest
 
 from feathers_cli.generators.new import NewAnswers, create_project, project_names
 
-from ..e2e.devserver import run_js_client, run_project_tests
-from .generate_helpers import run
+from ..helpers.generate import run
+from ..helpers.projects import run_js_client, run_project_tests
+
+pytestmark = pytest.mark.slow
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -71,16 +73,19 @@ SERVE = """
 import asyncio
 
 from chat.app import create_app
+from chat.config import load_config
 from chat.database import migrate
+
+CONFIG = load_config(environ={"FEATHERS_ENV": "test"})
 
 
 async def main():
-    server = await create_app().start(0, "127.0.0.1")
+    server = await create_app(CONFIG).start(0, "127.0.0.1")
     print(server.port, flush=True)
     await asyncio.Event().wait()
 
 
-migrate(reset=True)  # the test database, from empty
+migrate(reset=True, settings=CONFIG["database"])  # the test database, from empty
 asyncio.run(main())
 """
 
@@ -128,7 +133,7 @@ def test_the_js_client_calls_every_generated_service(project, tmp_path):
     server = subprocess.Popen(
         [sys.executable, "-c", SERVE],
         cwd=project,
-        env={**os.environ, "FEATHERS_ENV": "test", "PYTHONPATH": str(project)},
+        env={**os.environ, "PYTHONPATH": str(project)},
         stdout=subprocess.PIPE,
         text=True,
     )

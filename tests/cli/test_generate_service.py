@@ -9,7 +9,7 @@ import pytest
 
 from feathers_cli.generators.new import NewAnswers, create_project, project_names
 
-from .generate_helpers import minimal_project, run, snapshot
+from ..helpers.generate import minimal_project, run, snapshot
 
 
 @pytest.fixture
@@ -261,11 +261,13 @@ def test_json_output(project, dry_run):
     assert output["edited"] == [
         {
             "file": "chat/services/__init__.py",
+            "at": "# feathers:service-imports",
             "marker": "# feathers:service-imports",
             "lines": ["from .api.todos import register_api_todos"],
         },
         {
             "file": "chat/services/__init__.py",
+            "at": "# feathers:service-registrations",
             "marker": "# feathers:service-registrations",
             "lines": ["register_api_todos(app)"],
         },

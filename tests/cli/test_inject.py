@@ -18,7 +18,7 @@ from feathers_cli.inject import (
     plan_changes,
 )
 
-from .generate_helpers import snapshot
+from ..helpers.generate import snapshot
 
 REGISTRY = '''"""Services."""
 # feathers:imports (generators add imports above this line)
@@ -176,7 +176,15 @@ def test_changes_describe_themselves(tmp_path, registry):
     )
     assert changes.to_json() == {
         "created": ["pkg/a.py"],
-        "edited": [{"file": "services.py", "marker": "# feathers:calls", "lines": ["a(app)"]}],
+        "edited": [
+            {
+                "file": "services.py",
+                "at": "# feathers:calls",
+                "marker": "# feathers:calls",
+                "lines": ["a(app)"],
+            }
+        ],
+        "removed": [],
     }
     text = changes.describe(dry_run=True)
     assert "Would create:" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shutil
@@ -16,8 +17,8 @@ import yaml
 
 from feathers_cli import __version__
 from feathers_cli.generators import new as new_module
-from feathers_cli.generators import templates_root
 from feathers_cli.main import app
+from feathers_cli.paths import templates_root
 from feathers_cli.project import find_project
 from feathers_cli.vendor import runtime_files
 
@@ -72,6 +73,7 @@ def test_the_generated_tree(make_project, database):
         "public/index.html",
         "public/app.js",
         "public/style.css",
+        ".copier-answers.yml",
     }
     runtime = {f"feathers/{name}" for name in runtime_files()}
     if database != "memory":
@@ -138,7 +140,7 @@ def test_sqlite_is_the_default_database_with_its_own_test_database(runner, tmp_p
     readme = (root / "README.md").read_text()
     assert "feathers migrate" in readme and "[database] url" in readme
     assert "configure_database(app)" in (root / "chat" / "app.py").read_text()
-    assert "migrate(reset=True)" in (root / "tests" / "conftest.py").read_text()
+    assert "migrate(reset=True, settings=" in (root / "tests" / "conftest.py").read_text()
 
 
 def test_a_memory_project_has_no_database(make_project):
@@ -348,3 +350,17 @@ def test_new_as_a_subprocess_with_stdin_closed(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "chat" / "chat" / "app.py").is_file()
     assert done.stdout == ""
+
+
+def test_dry_run_and_json_list_the_project_and_write_nothing(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "chat", "--yes", "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.stdout)
+    assert output["dry_run"] is True and output["generator"] == "new"
+    assert {"chat/app.py", "chat/database.py", ".copier-answers.yml"} <= set(output["created"])
+    assert output["database"]["name"] == "sqlite"
+    assert list(tmp_path.iterdir()) == []
+    applied = json.loads(runner.invoke(app, ["new", "chat", "--yes", "--json"]).stdout)
+    assert applied["created"] == output["created"]
+    assert (tmp_path / "chat" / "chat" / "app.py").is_file()

@@ -39,7 +39,7 @@ def test_force_replaces_hand_edits(runner, make_project, monkeypatch):
     monkeypatch.chdir(project.root)
     result = runner.invoke(app, ["upgrade", "--force"])
     assert result.exit_code == 0, result.output
-    assert "replaced the hand-edited feathers/errors.py" in result.stderr
+    assert "replaces the hand-edited feathers/errors.py" in result.stderr
     assert edited.read_bytes() == (RUNTIME_SOURCE / "errors.py").read_bytes()
     assert "up to date" in runner.invoke(app, ["upgrade"]).stderr
 
@@ -69,6 +69,8 @@ def test_upgrade_adds_updates_removes_and_records_the_version(make_project, tmp_
     )
 
     result = upgrade_runtime(project.root, source=newer)
+    assert (project.runtime_dir / "routing.py").exists()  # planned, not written yet
+    result.apply()
 
     assert (result.added, result.changed, result.removed) == (
         ["redis.py"],
@@ -90,3 +92,48 @@ def test_upgrade_outside_a_project_exits_1(runner, tmp_path, monkeypatch):
     result = runner.invoke(app, ["upgrade"])
     assert result.exit_code == 1
     assert "not inside a Feathers project" in result.stderr
+
+
+def test_upgrade_brings_template_changes_into_files_not_edited_since(
+    runner, make_project, monkeypatch
+):
+    project = make_project(database="memory")
+    from feathers_cli import template_upgrade
+
+    real = template_upgrade.rendered_app
+
+    def newer_template(answers):
+        files = real(answers)
+        files["chat/channels.py"] += "\n# newer template\n"
+        files["chat/hooks/log_error.py"] += "\n# newer template\n"
+        files["docs/NEW.md"] = "A file the template gained.\n"
+        return files
+
+    monkeypatch.setattr(template_upgrade, "rendered_app", newer_template)
+    edited = project.package_dir / "hooks" / "log_error.py"
+    edited.write_text(edited.read_text() + "# mine\n")
+    monkeypatch.chdir(project.root)
+    result = runner.invoke(app, ["upgrade", "--json"])
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.stdout)
+    assert output["template"] == {
+        "added": ["docs/NEW.md"],
+        "updated": ["chat/channels.py"],
+        "kept": ["chat/hooks/log_error.py"],
+    }
+    assert (project.package_dir / "channels.py").read_text().endswith("# newer template\n")
+    assert edited.read_text().endswith("# mine\n")
+    assert (project.root / "docs" / "NEW.md").is_file()
+    # The record now matches the new rendering: a second upgrade has nothing to do.
+    again = json.loads(runner.invoke(app, ["upgrade", "--json"]).stdout)
+    assert again["template"] == {"added": [], "updated": [], "kept": ["chat/hooks/log_error.py"]}
+    assert again["created"] == [] and again["removed"] == []
+
+
+def test_a_fresh_project_has_nothing_to_upgrade(runner, make_project, monkeypatch):
+    project = make_project()
+    monkeypatch.chdir(project.root)
+    result = runner.invoke(app, ["upgrade", "--json", "--dry-run"])
+    output = json.loads(result.stdout)
+    assert (output["created"], output["edited"], output["removed"]) == ([], [], [])
+    assert output["template"] == {"added": [], "updated": [], "kept": []}

@@ -12,7 +12,9 @@ import pytest
 
 from feathers_cli.vendor import runtime_files
 
-from ..e2e.devserver import venv_reusing_packages
+from ..helpers.projects import venv_reusing_packages
+
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -71,7 +73,7 @@ def test_feathers_new_from_the_installed_wheel(wheel, tmp_path):
     assert (elsewhere / "chat" / "chat" / "app.py").is_file()
     assert (elsewhere / "chat" / "feathers" / "MANIFEST.json").is_file()
     where = subprocess.run(
-        [python, "-c", "import feathers_cli.generators as g; print(g.templates_root())"],
+        [python, "-c", "import feathers_cli.paths as g; print(g.templates_root())"],
         capture_output=True,
         text=True,
         check=True,

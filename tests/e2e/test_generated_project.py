@@ -19,7 +19,7 @@ import pytest
 from feathers_cli.runtime.client import connect
 from feathers_cli.runtime.errors import NotFound
 
-from .devserver import (
+from ..helpers.projects import (
     generate_project,
     run_js_client,
     run_project_tests,
@@ -31,6 +31,8 @@ SERVICES_MARKERS = (
     "# feathers:service-imports (generators add imports above this line)",
     "    # feathers:service-registrations (generators add lines above this line)",
 )
+
+pytestmark = pytest.mark.slow
 
 
 def make_project_venv(root: Path) -> Path:

@@ -16,9 +16,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from feathers_cli.runtime.client import connect
 
-from .devserver import feathers_command, generate_project, run_project_tests, running_feathers
+from ..helpers.projects import (
+    feathers_command,
+    generate_project,
+    run_project_tests,
+    running_feathers,
+)
+
+pytestmark = pytest.mark.slow
 
 
 def feathers(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from feathers_cli.runtime.client import Client, RemoteService, connect
 from feathers_cli.runtime.memory import MemoryService
 from feathers_cli.runtime.socketio import socketio
 
-from .test_socketio import wait_until
+from ..helpers.socketio import wait_until
 
 
 class Extras:

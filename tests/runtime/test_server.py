@@ -18,7 +18,7 @@ import pytest
 from feathers_cli.runtime import feathers
 from feathers_cli.runtime.socketio import socketio
 
-from .test_socketio import call, raw_client
+from ..helpers.socketio import call, raw_client
 
 
 class Lifecycle:

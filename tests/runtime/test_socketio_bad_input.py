@@ -15,7 +15,7 @@ from feathers_cli.runtime import errors, feathers
 from feathers_cli.runtime.memory import MemoryService
 from feathers_cli.runtime.socketio import socketio
 
-from .test_socketio import Echo, call, raw_client, serve, wait_until
+from ..helpers.socketio import Echo, call, raw_client, serve, wait_until
 
 
 class Slow:

@@ -13,7 +13,7 @@ import pytest
 from feathers_cli.runtime import errors
 from feathers_cli.runtime.client import connect
 
-from .test_socketio import raw_client
+from ..helpers.socketio import raw_client
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "socketio"
 

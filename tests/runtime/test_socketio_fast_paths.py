@@ -19,7 +19,7 @@ from feathers_cli.runtime._engine import ENGINE_FAST_PATH, FeathersEngineSocket
 from feathers_cli.runtime.memory import MemoryService
 from feathers_cli.runtime.socketio import socketio
 
-from .test_socketio import Echo, call, raw_client, serve, wait_until
+from ..helpers.socketio import Echo, call, raw_client, serve, wait_until
 
 pytestmark = pytest.mark.skipif(not ENGINE_FAST_PATH, reason="python-engineio shape differs")
 

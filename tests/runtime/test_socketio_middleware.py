@@ -11,7 +11,7 @@ import socketio as python_socketio
 from feathers_cli.runtime import errors, feathers
 from feathers_cli.runtime.socketio import Socket, socketio
 
-from .test_socketio import call, raw_client, serve, wait_until
+from ..helpers.socketio import call, raw_client, serve, wait_until
 
 
 class Who:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from feathers import Application
 
-def channels(app: Any) -> None:
+
+def channels(app: Application) -> None:
     """Every connection joins `anonymous`, and every service event is published to it."""
 
     def on_connection(connection: dict[str, Any]) -> None:

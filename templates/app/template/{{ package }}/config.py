@@ -7,7 +7,8 @@
   sets paginate.max. Values are read as TOML values when they parse (100, true,
   ["a", "b"]) and as plain strings otherwise.
 
-This module uses the standard library only: `feathers dev` reads it to know the port.
+This module uses the standard library only: `feathers dev` runs it (with the project's
+Python) to know the port.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+Config = dict[str, Any]
+"""A configuration: the merged tables of config/*.toml with the environment's overrides."""
+
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT_VARIABLE = "FEATHERS_ENV"
 DEFAULT_ENVIRONMENT = "development"
@@ -25,8 +29,9 @@ OVERRIDE_PREFIX = "FEATHERS_"
 PLAIN_OVERRIDES = {"PORT": "port", "HOST": "host"}
 
 
-def load_config(root: Path = ROOT, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The merged configuration of the environment named by FEATHERS_ENV."""
+def load_config(root: Path = ROOT, environ: Mapping[str, str] | None = None) -> Config:
+    """The merged configuration of the environment named by FEATHERS_ENV in `environ`
+    (default: the process environment)."""
     environ = os.environ if environ is None else environ
     config = read_toml(root / "config" / "default.toml")
     environment = environ.get(ENVIRONMENT_VARIABLE) or DEFAULT_ENVIRONMENT

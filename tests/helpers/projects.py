@@ -2,7 +2,7 @@
 
 Reusable by any test (tests/interop too)::
 
-    from tests.e2e.devserver import generate_project, running_feathers
+    from tests.helpers.projects import generate_project, running_feathers
 
     root = generate_project(tmp_path, "chat")
     with running_feathers(root, "dev") as server:

@@ -1,0 +1,229 @@
+"""`feathers generate` (alias `g`): the commands that grow a project, a thin layer over
+`generators.service`, `generators.hook` and `generators.connection`.
+
+Each command finds the project from the current folder, plans every change (which validates
+everything), then prints the plan (`--dry-run`, `--json`) or applies it, all files or none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..project import Project, find_project
+from .output import DryRunOption, JsonOption, YesOption, finish, interactive
+
+__all__ = ["generate_app"]
+
+generate_app = typer.Typer(
+    name="generate",
+    help="Add services, hooks and a database to the project in (or above) the current folder.",
+    epilog=(
+        "Examples:\n\n"
+        "  feathers generate service messages\n\n"
+        "  feathers g service todos --path api/todos --adapter custom\n\n"
+        "  feathers g hook log_runtime --type around --service messages\n\n"
+        "  feathers g connection --database sqlite"
+    ),
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _option(help: str, *names: str) -> typer.models.OptionInfo:
+    return typer.Option(*names, help=help, show_default=False)
+
+
+ServiceName = Annotated[
+    str,
+    typer.Argument(
+        help="Service name: `MessageThreads` gives module message_threads, class "
+        "MessageThreadsService, path message-threads. A nested name (api/todos) nests."
+    ),
+]
+PathOption = Annotated[
+    str | None,
+    _option(
+        "Path clients use (default: the name in kebab-case); api/todos nests the folder as "
+        "services/api/todos/."
+    ),
+]
+AdapterOption = Annotated[
+    str | None,
+    _option(
+        "sql (a table of the app's database, and its migration; the default when the project "
+        "has a database), memory (Feathers' memory adapter; the default otherwise) or custom "
+        "(your own class)."
+    ),
+]
+MethodsOption = Annotated[
+    str | None,
+    _option(
+        "Methods clients may call, comma separated (default: find,get,create,patch,remove; "
+        "update only when asked)."
+    ),
+]
+
+
+@generate_app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  feathers generate service messages\n\n"
+        "  feathers g service todos --path api/todos --methods find,get,create,update\n\n"
+        "  feathers g service drafts --adapter memory\n\n"
+        "  feathers g service weather --adapter custom --methods find,get --dry-run"
+    )
+)
+def service(
+    name: ServiceName,
+    path: PathOption = None,
+    adapter: AdapterOption = None,
+    methods: MethodsOption = None,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a service: its folder, a test, and its registration in services/__init__.py.
+
+    Files: <package>/services/<folder>/ (registration with hooks, class) and tests/services/;
+    sql services also get a migration in migrations/versions/ (then run `feathers migrate`).
+
+    On a terminal, asks for --path, --adapter and --methods when not given (unless --yes).
+    """
+    from ..generators.service import ServiceAnswers, parse_methods, plan_service
+
+    project = find_project(Path.cwd())
+    if interactive(yes):
+        path, adapter, methods = _ask_service(project, name, path, adapter, methods)
+    answers = ServiceAnswers(
+        name=name,
+        path=path,
+        adapter=adapter or _default_adapter(project),
+        methods=None if methods is None else parse_methods(methods),
+    )
+    generated = plan_service(project, answers)
+    finish(generated, dry_run=dry_run, as_json=as_json)
+
+
+def _default_adapter(project: Project) -> str:
+    from ..generators.service import default_adapter
+
+    return default_adapter(project)
+
+
+def _ask_service(
+    project: Project, name: str, path: str | None, adapter: str | None, methods: str | None
+) -> tuple[str, str, str]:
+    from ..generators.names import service_names
+    from ..generators.service import ADAPTERS, GENERATED_METHODS
+
+    default_path = service_names(name).path if path is None else path
+    path = path or typer.prompt("Path", default=default_path, err=True)
+    adapter = adapter or typer.prompt(
+        f"Adapter ({', '.join(ADAPTERS)})", default=_default_adapter(project), err=True
+    )
+    methods = methods or typer.prompt(
+        "Methods clients may call", default=",".join(GENERATED_METHODS), err=True
+    )
+    return path, adapter, methods
+
+
+HookName = Annotated[
+    str, typer.Argument(help="Hook name: `LogRuntime` gives hooks/log_runtime.py.")
+]
+StyleOption = Annotated[
+    str | None,
+    _option(
+        "around (wraps the call with `await next()`) or regular (before/after/error). "
+        "Default: around.",
+        "--type",
+    ),
+]
+ServiceOption = Annotated[str | None, _option("Register it in this generated service (its path).")]
+MethodOption = Annotated[str | None, _option("The method to hook, or all (default: all).")]
+PositionOption = Annotated[
+    str | None,
+    _option("before, after, around or error (default: around for around hooks, else before)."),
+]
+
+
+@generate_app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  feathers generate hook log_runtime --type around\n\n"
+        "  feathers g hook log_runtime --type around --service messages\n\n"
+        "  feathers g hook stamp --type regular --service messages --method create "
+        "--position before"
+    )
+)
+def hook(
+    name: HookName,
+    hook_type: StyleOption = None,
+    service: ServiceOption = None,
+    method: MethodOption = None,
+    position: PositionOption = None,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a hook with a working example and its test; --service also registers it.
+
+    Files: <package>/hooks/<name>.py and tests/hooks/; --service edits that hook map.
+
+    On a terminal, asks for --type when not given (unless --yes).
+    """
+    from ..generators.hook import HOOK_STYLES, HookAnswers, plan_hook
+
+    project = find_project(Path.cwd())
+    if hook_type is None and interactive(yes):
+        hook_type = typer.prompt(f"Type ({', '.join(HOOK_STYLES)})", default="around", err=True)
+    answers = HookAnswers(name, hook_type or HOOK_STYLES[0], service, method, position)
+    generated = plan_hook(project, answers)
+    finish(generated, dry_run=dry_run, as_json=as_json)
+
+
+DatabaseOption = Annotated[
+    str | None, _option("sqlite (a file under data/) or postgresql. Default: sqlite.")
+]
+UrlOption = Annotated[
+    str | None,
+    _option(
+        "The database URL (default: data/development.sqlite, or "
+        "postgresql://postgres@localhost:5432/PACKAGE). Tests use their own database."
+    ),
+]
+
+
+@generate_app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  feathers generate connection --database sqlite\n\n"
+        "  feathers g connection --database postgresql "
+        "--url postgresql://me:secret@localhost:5432/chat"
+    ),
+)
+def connection(
+    database: DatabaseOption = None,
+    url: UrlOption = None,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a database to the project: config, the engine in app.py, Alembic migrations.
+
+    For a project without one (`feathers new --database memory`); the tests get their own.
+
+    On a terminal, asks for --database when not given (unless --yes).
+
+    Then `feathers g service NAME` makes SQL services; `feathers migrate` creates their tables.
+    """
+    from ..generators.connection import SQL_DATABASES, ConnectionAnswers, plan_connection
+
+    project = find_project(Path.cwd())
+    if database is None and interactive(yes):
+        choices = ", ".join(SQL_DATABASES)
+        database = typer.prompt(f"Database ({choices})", default=SQL_DATABASES[0], err=True)
+    generated = plan_connection(project, ConnectionAnswers(database or SQL_DATABASES[0], url))
+    finish(generated, dry_run=dry_run, as_json=as_json)

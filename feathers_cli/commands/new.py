@@ -1,0 +1,159 @@
+"""`feathers new`: parses the answers, creates the project (`generators.new`), prints it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..errors import CLIError
+from ..tree import format_tree
+from .output import DryRunOption, JsonOption, YesOption, is_terminal
+
+if TYPE_CHECKING:
+    from ..generators.new import CreatedProject
+
+__all__ = ["new"]
+
+EPILOG = (
+    "Examples:\n\n"
+    "  feathers new chat --yes\n\n"
+    "  feathers new my-app --description 'Team chat' --transport socketio --database memory\n\n"
+    "  feathers new api --database postgresql "
+    "--database-url postgresql://me:secret@localhost:5432/api --yes\n\n"
+    "  feathers new api --directory services/api --yes"
+)
+
+NameArgument = Annotated[
+    str, typer.Argument(help="Project name: `my-app` makes folder my-app, package my_app.")
+]
+DirectoryOption = Annotated[
+    Path | None, typer.Option("--directory", "-d", help="Folder to create (default: ./NAME).")
+]
+DescriptionOption = Annotated[
+    str | None, typer.Option(help="One line describing the app.", show_default=False)
+]
+TransportOption = Annotated[
+    str | None, typer.Option(help="Transports, comma separated: socketio.", show_default=False)
+]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Where services keep data: sqlite (the default: a file under data/), "
+        "postgresql, or memory (no database).",
+        show_default=False,
+    ),
+]
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The development database's URL (default: sqlite:///data/development.sqlite, "
+        "or postgresql://postgres@localhost:5432/PACKAGE). Tests use their own database.",
+        show_default=False,
+    ),
+]
+
+
+def new(
+    name: NameArgument,
+    directory: DirectoryOption = None,
+    description: DescriptionOption = None,
+    transport: TransportOption = None,
+    database: DatabaseOption = None,
+    database_url: DatabaseUrlOption = None,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a project: app package, config, tests and the vendored runtime.
+
+    --dry-run lists the files it would create (and writes nothing); --json prints them as JSON.
+
+    On a terminal, asks for the answers not given as flags (unless --yes).
+
+    Without a terminal, every answer must come from a flag or from --yes.
+    """
+    from ..generators.new import (
+        NewAnswers,
+        create_project,
+        parse_database,
+        parse_transports,
+        project_names,
+    )
+
+    answers = NewAnswers(
+        names=project_names(name),
+        description=description,
+        transports=None if transport is None else parse_transports(transport),
+        database=parse_database(database, database_url),
+        database_url=database_url,
+    )
+    missing = answers.missing_flags()
+    if missing and not yes and not is_terminal():
+        raise CLIError(
+            "no terminal to ask for the missing answers; pass "
+            + ", ".join(missing)
+            + ", or --yes to take their defaults"
+        )
+    target = directory if directory is not None else Path(answers.names.folder)
+    created = create_project(answers, target, ask=bool(missing) and not yes, dry_run=dry_run)
+    _print(created, answers.names.folder, database_url is None, dry_run=dry_run, as_json=as_json)
+
+
+def _print(
+    created: CreatedProject, folder: str, default_url: bool, *, dry_run: bool, as_json: bool
+) -> None:
+    if as_json:
+        output = {"dry_run": dry_run, "project": str(created.root), **created.to_json()}
+        typer.echo(json.dumps(output))
+    elif dry_run:
+        tree = format_tree(created.files, f"{created.root.name}/")
+        typer.echo(f"Dry run, nothing written. Would create:\n{tree}", err=True)
+    else:
+        typer.echo(_report(created, folder, default_url), err=True)
+
+
+def _report(created: CreatedProject, folder: str, default_url: bool) -> str:
+    runtime = [path for path in created.files if path.startswith("feathers/")]
+    shown = [path for path in created.files if not path.startswith("feathers/")]
+    shown.append(f"feathers  (the vendored runtime: {len(runtime)} files)")
+    where = _relative(created.root)
+    return (
+        f"Created {folder} (package {created.package}) in {where}\n\n"
+        + format_tree(shown, f"{created.root.name}/")
+        + "\n\n"
+        + _database_summary(created, default_url)
+        + "\n\nNext steps:\n"
+        + f"  cd {where}\n"
+        + "  python -m venv .venv && . .venv/bin/activate\n"
+        + '  pip install -e ".[test]"\n'
+        + "  pytest\n"
+        + ("" if created.database == "memory" else "  feathers migrate\n")
+        + "  feathers dev"
+    )
+
+
+def _database_summary(created: CreatedProject, default_url: bool) -> str:
+    if created.database == "memory":
+        return "Database: none (services keep their data in memory)."
+    summary = (
+        f"Database: {created.database} at {created.database_url}"
+        f"{' (the default)' if default_url else ''}; "
+        f"the tests use {created.test_database_url}."
+    )
+    if created.database == "postgresql" and default_url:
+        summary += (
+            "\nBoth databases must exist on that server: pass --database-url, or edit "
+            "[database] url in config/default.toml (FEATHERS_DATABASE__URL overrides it)."
+        )
+    return summary
+
+
+def _relative(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive, on Windows
+        return str(path)
