@@ -9,7 +9,9 @@ replaces the websocket handler with one that (1) writes a packet straight to the
 when nothing is queued or being written for that socket, so a frame never overtakes an
 earlier one, and a send that cannot complete at once (the socket's transport is paused) is
 finished by a task of its own, so a slow socket never holds up the others; and (2) reads
-frames without a task per frame, under one rescheduled timeout. Polling, the upgrade
+frames without a task per frame, under one rescheduled timeout. User code never runs in
+that reader's task: service calls and connection middleware get tasks of their own
+(`start_task`). Polling, the upgrade
 handshake, closing and everything else stay python-engineio's own code. Sockets are given
 this class only when the installed python-engineio has the expected shape
 (`ENGINE_FAST_PATH`); otherwise the stock class serves them unchanged.
@@ -20,13 +22,22 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import sys
+from collections.abc import Coroutine
 from typing import Any
 
 from engineio import async_socket as engineio_async_socket
 from engineio import exceptions as engineio_exceptions
 from engineio import packet as eio_packet
 
-__all__ = ["ENGINE_FAST_PATH", "FeathersEngineSocket", "adopt_engine_socket", "run_eagerly"]
+__all__ = [
+    "EAGER_TASKS",
+    "ENGINE_FAST_PATH",
+    "FeathersEngineSocket",
+    "adopt_engine_socket",
+    "run_eagerly",
+    "start_task",
+]
 
 logger = logging.getLogger("feathers.socketio")
 
@@ -70,7 +81,11 @@ async def _finish(coroutine: Any, yielded: Any) -> Any:
 def run_eagerly(
     coroutine: Any, context: contextvars.Context | None = None
 ) -> asyncio.Task[Any] | None:
-    """Run `coroutine` now, up to its first real suspension; None when it finished there.
+    """Run transport `coroutine` now, up to its first real suspension; None if it finished.
+
+    For the transport's own coroutines only (a websocket send): user code gets a task of its
+    own (`start_task`), since a coroutine moved into a task half-way keeps the first task's
+    identity in anything it captured (`asyncio.timeout` would cancel the wrong task).
 
     What a task would do, without creating one when the coroutine never waits (a call on a
     memory service, a websocket send into a transport that is not paused); otherwise the
@@ -88,6 +103,27 @@ def run_eagerly(
     _pending_tasks.add(task)
     task.add_done_callback(_task_done)
     return task
+
+
+EAGER_TASKS = sys.version_info >= (3, 12)
+"""Whether `start_task` starts tasks eagerly (Python 3.12+: `Task(..., eager_start=True)`)."""
+
+
+def start_task(
+    coroutine: Coroutine[Any, Any, Any], context: contextvars.Context | None = None
+) -> asyncio.Task[Any]:
+    """Run user code (a service call, connection middleware) in a task of its own.
+
+    Its cancellations, `asyncio.timeout`s, task groups, context variables and
+    `current_task()` are then its own, never the transport's reader's. On Python 3.12+ the
+    task starts eagerly (it runs up to its first suspension before this returns, like
+    `asyncio.eager_task_factory`), so a call that never waits costs no loop iteration; on
+    3.11 it is a plain task. The context is a copy of the current one unless given.
+    """
+    loop = asyncio.get_running_loop()
+    if EAGER_TASKS:
+        return asyncio.Task(coroutine, loop=loop, context=context, eager_start=True)
+    return loop.create_task(coroutine, context=context)
 
 
 def _task_done(task: asyncio.Task[Any]) -> None:

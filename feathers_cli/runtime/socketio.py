@@ -15,7 +15,6 @@ channels the app's publishers pick (see docs/socketio.md and the protocol notes)
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import inspect
 import logging
 import re
@@ -27,7 +26,7 @@ import socketio as python_socketio
 from socketio import packet as sio_packet
 
 from . import errors
-from ._engine import adopt_engine_socket, run_eagerly
+from ._engine import adopt_engine_socket, start_task
 from ._socket import (
     CONNECT_TIMEOUT,
     FeathersPacket,
@@ -121,6 +120,7 @@ class SocketServer(python_socketio.AsyncServer):
         self.connect_timeout = CONNECT_TIMEOUT
         self.feathers_sockets: dict[str, Socket] = {}
         self.feathers_call: Callable[..., Any] | None = None
+        self.feathers_calls: set[asyncio.Task[Any]] = set()
         self._last_warning = 0.0
 
     def use(self, middleware: Middleware) -> SocketServer:
@@ -150,9 +150,10 @@ class SocketServer(python_socketio.AsyncServer):
         return await super()._handle_eio_connect(eio_sid, environ)
 
     async def _handle_event(self, eio_sid: str, namespace: Any, id: Any, data: Any) -> None:
-        # python-socketio starts a task for every event (5.18.1 `_handle_event`); a Feathers
-        # call runs at once instead, in a task only from its first real wait on (a memory
-        # service call usually never waits). Same checks as python-socketio's, in order.
+        # A Feathers call runs in a task of its own (`start_task`: eager on Python 3.12+),
+        # never in the websocket reader's task, so its timeouts and cancellations are its
+        # own; in-flight calls are tracked so a shutdown can let them answer. Same checks
+        # as python-socketio's `_handle_event` (5.18.1), in order.
         namespace = namespace or "/"
         if (
             self.feathers_call is None
@@ -166,8 +167,27 @@ class SocketServer(python_socketio.AsyncServer):
         if not self.manager.is_connected(sid, namespace):
             self.logger.warning("%s is not connected to namespace %s", sid, namespace)
             return
-        coroutine = self._handle_event_internal(self, sid, eio_sid, data, namespace, id)
-        run_eagerly(coroutine, contextvars.copy_context())
+        task = start_task(self._handle_event_internal(self, sid, eio_sid, data, namespace, id))
+        if not task.done():
+            self.feathers_calls.add(task)
+            task.add_done_callback(self._call_done)
+        elif not task.cancelled() and task.exception() is not None:
+            self._call_done(task)
+
+    def _call_done(self, task: asyncio.Task[Any]) -> None:
+        self.feathers_calls.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("Error while answering a Socket.io call", exc_info=task.exception())
+
+    async def wait_for_calls(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the calls in flight to answer; True if they did."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.feathers_calls:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return False
+            await asyncio.wait(list(self.feathers_calls), timeout=remaining)
+        return True
 
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any
@@ -179,7 +199,16 @@ class SocketServer(python_socketio.AsyncServer):
         if call is None or namespace != "/" or data[0] in self.handlers.get("/", ()):
             await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
             return
-        reply = await call(data[0], sid, *data[1:])
+        try:
+            reply = await call(data[0], sid, *data[1:])
+        except asyncio.CancelledError:
+            # The call's own task was cancelled (by the service, or at shutdown): the
+            # client still gets an answer instead of waiting for its own timeout.
+            if id is not None:
+                error = errors.GeneralError("The call was cancelled").to_json()
+                ack = self.packet_class(sio_packet.ACK, data=[error], namespace="/", id=id)
+                await self._send_packet(eio_sid, ack)
+            raise
         if id is not None:
             arguments = list(reply) if isinstance(reply, tuple) else [reply]
             ack = self.packet_class(sio_packet.ACK, data=arguments, namespace="/", id=id)
@@ -295,6 +324,25 @@ class SocketioTransport:
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         socket = Socket(self.io, sid, handshake_from(environ, auth), environ.get("asgi.scope"))
+        # Middleware and 'connection' listeners are user code: they run in a task of their
+        # own (awaited, so the socket's later packets still wait for them), never in the
+        # websocket reader's task, which their timeouts or cancellations would end.
+        task = start_task(self._admit(socket))
+        try:
+            await asyncio.wait([task])
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        if task.cancelled():
+            self.io.feathers_sockets.pop(sid, None)
+            self._by_connection.pop(id(socket.feathers), None)
+            error = errors.GeneralError("The connection middleware was cancelled")
+            raise refusal(error, self._production)
+        if task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+
+    async def _admit(self, socket: Socket) -> None:
+        sid = socket.id
         try:
             for middleware in self.io.middleware:
                 await self._run_middleware(middleware, socket)
