@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import CLIError
+from .process import run_forwarding
 from .project import Project
 
 __all__ = ["ServerPlan", "plan_server", "run_server"]
@@ -88,17 +88,8 @@ def plan_server(
 
 
 def run_server(plan: ServerPlan, cwd: Path) -> int:
-    """Run the server until it stops (Ctrl-C stops both); returns its exit code."""
-    process = subprocess.Popen(plan.command, cwd=cwd, env=plan.environ)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        # The child got the same Ctrl-C and shuts down gracefully; wait for it.
-        try:
-            return process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+    """Run the server until it stops; SIGINT/SIGTERM are forwarded to it (`process`)."""
+    return run_forwarding(plan.command, cwd, plan.environ)
 
 
 def project_python(project: Project) -> str:

@@ -17,12 +17,13 @@ import asyncio
 import contextlib
 import gc
 import logging
+import signal
 import socket
-from collections.abc import Awaitable, Callable, MutableMapping
+import threading
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 import uvicorn
-from uvicorn._compat import asyncio_run
 
 if TYPE_CHECKING:
     from .application import Application
@@ -33,6 +34,7 @@ __all__ = [
     "Transport",
     "asgi_app",
     "listen",
+    "loop_factory",
     "settle_garbage_collector",
     "start",
 ]
@@ -299,6 +301,45 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(max(GC_YOUNG_THRESHOLD, gc.get_threshold()[0]), middle, old)
 
 
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM ends `listen()` as Ctrl-C does: graceful shutdown, then a normal return.
+
+    uvicorn handles SIGTERM while serving and re-raises it once it has shut down, which
+    would end the process by the signal (status 143) after a clean stop; the handler
+    installed here takes that re-raised signal, so the program exits with status 0.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def loop_factory(loop: Any = "auto") -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop `listen()` runs on, from uvicorn's `loop` option.
+
+    `"auto"` (the default): uvloop when it is installed, else asyncio's; `"uvloop"`,
+    `"asyncio"`, or a callable returning a new loop. None means asyncio's default.
+    """
+    if callable(loop):
+        return loop
+    if loop in ("auto", "uvloop"):
+        try:
+            import uvloop
+        except ImportError:
+            if loop == "uvloop":
+                raise RuntimeError("loop='uvloop' needs uvloop installed") from None
+            return None
+        return uvloop.new_event_loop
+    if loop in ("asyncio", "none", None):
+        return None
+    raise ValueError(f"Unknown loop {loop!r}: use 'auto', 'uvloop', 'asyncio' or a callable")
+
+
 def listen(
     app: Application, port: int | None = None, host: str | None = None, **options: Any
 ) -> None:
@@ -317,8 +358,11 @@ def listen(
     for name, bound in ports.items():
         what = "app" if name == "app" else type(name).__name__
         announce.info("Feathers %s listening on http://%s:%s", what, server.config.host, bound)
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
-        # uvicorn's loop choice: uvloop when it is installed, unless `loop=` says otherwise
-        asyncio_run(_serve(server, sockets), loop_factory=server.config.get_loop_factory())
+    with (
+        _stopped_by_sigterm(),
+        contextlib.suppress(KeyboardInterrupt),  # uvicorn re-raises the Ctrl-C it handled
+        asyncio.Runner(loop_factory=loop_factory(server.config.loop)) as runner,
+    ):
+        runner.run(_serve(server, sockets))
     if server.asgi.startup_error is not None:
         raise RuntimeError("The app could not start") from server.asgi.startup_error

@@ -35,6 +35,7 @@ from ._socket import (
     refusal,
     reply_to_call,
 )
+from ._versions import check_internals
 
 if TYPE_CHECKING:
     from .application import Application
@@ -244,10 +245,15 @@ class SocketioTransport:
     def __init__(
         self, port: int | None, options: dict[str, Any], callback: ConfigureCallback | None
     ) -> None:
+        # Fails here, naming the package and version, rather than misbehaving later: the
+        # transport overrides python-socketio/engineio internals (see `_versions`).
+        check_internals()
         self.port = port
         self.callback = callback
         self.path = "/" + (str(options.pop("path", "/socket.io/")).strip("/") or "socket.io") + "/"
         connect_timeout = options.pop("connectTimeout", None)
+        limits = _pop_limits(options)
+        self.shutdown_timeout: float = limits["shutdown_timeout"]
         server_options = _server_options(options)
         self.max_message_size: int = server_options["max_http_buffer_size"]
         self.io = SocketServer(async_mode="asgi", serializer=FeathersPacket, **server_options)
@@ -308,7 +314,14 @@ class SocketioTransport:
                 await result
 
     async def close_connections(self) -> None:
-        """Disconnect every client (their long polls end, their 'disconnect' events run)."""
+        """Let the calls in flight answer (up to `shutdown_timeout` s), then disconnect every
+        client (told by a close packet; their long polls end, 'disconnect' events run)."""
+        if not await self.io.wait_for_calls(self.shutdown_timeout):
+            logger.warning(
+                "%d Socket.io calls still running after %s s at shutdown",
+                len(self.io.feathers_calls),
+                self.shutdown_timeout,
+            )
         eio = self.io.eio
         for socket in list(eio.sockets.values()):
             if not socket.closed and not socket.closing:
@@ -455,6 +468,32 @@ class SocketioTransport:
             for packet, frame in zip(packets, frames, strict=True):
                 if send_now is None or not send_now(packet, frame):
                     session.queue.put_nowait(packet)
+
+
+# Limits of the transport itself (not python-socketio options): Node-style name in ms (times)
+# or the Python name in seconds, and the default. See docs/deployment.md.
+_LIMITS: dict[str, tuple[str, float, bool]] = {
+    "shutdown_timeout": ("shutdownTimeout", 5.0, True),
+    "handshake_timeout": ("handshakeTimeout", 10.0, True),
+    "max_buffered_packets": ("maxBufferedPackets", 1000, False),
+    "max_buffered_bytes": ("maxBufferedBytes", 1_000_000, False),
+}
+
+
+def _pop_limits(options: dict[str, Any]) -> dict[str, Any]:
+    """Take the transport's own limits out of `options` (defaults for those not given)."""
+    result: dict[str, Any] = {}
+    for python_name, (node_name, default, is_time) in _LIMITS.items():
+        value: Any = default
+        if node_name in options:
+            raw = options.pop(node_name)
+            value = raw / 1000 if is_time and isinstance(raw, int | float) else raw
+        if python_name in options:
+            value = options.pop(python_name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise TypeError(f"The socketio() option '{python_name}' must be a positive number")
+        result[python_name] = value
+    return result
 
 
 def _too_long(scope: dict[str, Any], transport: SocketioTransport) -> bool:
