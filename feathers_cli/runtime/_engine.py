@@ -20,6 +20,7 @@ this class only when the installed python-engineio has the expected shape
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import sys
@@ -150,6 +151,53 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
     _feathers_ws: Any = None
     _feathers_writing = False
     _feathers_direct: asyncio.Task[Any] | None = None
+    _feathers_reader: asyncio.Task[Any] | None = None
+    _feathers_queued_bytes = 0
+    _feathers_overflowed = False
+
+    def enqueue(self, pkt: eio_packet.Packet, size: int) -> None:
+        """Queue `pkt` (`size` bytes encoded) behind what is unsent; a client that lets more
+        than the server's `feathers_max_buffered_packets` packets or `..._bytes` bytes pile
+        up (it stopped reading) is disconnected and its backlog dropped (`overflow`)."""
+        if self._feathers_overflowed:
+            return
+        server = self.server
+        self._feathers_queued_bytes += size
+        if self.queue.qsize() >= getattr(
+            server, "feathers_max_buffered_packets", 1000
+        ) or self._feathers_queued_bytes > getattr(server, "feathers_max_buffered_bytes", 1e6):
+            self.overflow()
+            return
+        self.queue.put_nowait(pkt)
+
+    def overflow(self) -> None:
+        """Disconnect a client whose unsent data passed the bounds; drop that data now."""
+        self.cut_off(
+            f"{self.queue.qsize()} packets / {self._feathers_queued_bytes} bytes unsent "
+            "(the client stopped reading)"
+        )
+
+    def cut_off(self, why: str) -> None:
+        """End this session at once (`why` is logged): unsent data is dropped, its handler
+        stops, its Socket.io connection gets its 'disconnect'."""
+        if self._feathers_overflowed or self.closed:
+            return
+        self._feathers_overflowed = True
+        server = self.server
+        logger.warning("Disconnected %s: %s", self.sid, why)
+        while not self.queue.empty():
+            self.queue.get_nowait()
+            self.queue.task_done()
+        self._feathers_queued_bytes = 0
+        for task in (self._feathers_direct, self._feathers_reader):
+            if task is not None:
+                task.cancel()  # the handler then closes the session (below)
+        if self._feathers_reader is None:  # polling: no websocket handler to end it
+            task = asyncio.ensure_future(
+                self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_ERROR)
+            )
+            _pending_tasks.add(task)
+            task.add_done_callback(_task_done)
 
     def send_now(self, pkt: eio_packet.Packet, frame: Any = None) -> bool:
         """Write `pkt` straight to the websocket if nothing is queued or in flight for it.
@@ -159,6 +207,8 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
         is the packet's encoding, when the caller has it already.
         """
         ws = self._feathers_ws
+        if self._feathers_overflowed:
+            return True  # disconnecting: nothing more is sent to it
         if (
             ws is None
             or self._feathers_writing
@@ -187,7 +237,8 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
         if not await self.check_ping_timeout():
             return
         if not self.send_now(pkt):
-            await self.queue.put(pkt)
+            data = pkt.data
+            self.enqueue(pkt, len(data) if isinstance(data, str | bytes) else 16)
 
     async def _websocket_handler(self, ws: Any) -> None:
         if self.connected:
@@ -202,6 +253,7 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
         timeout = server.ping_interval + server.ping_timeout
         writer_task = asyncio.ensure_future(self._feathers_writer(ws, timeout))
         self._feathers_ws = ws
+        self._feathers_reader = asyncio.current_task()
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout_at(loop.time() + timeout) as deadline:
@@ -223,8 +275,12 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
         except (Exception, asyncio.CancelledError):
             pass  # a timeout, or the websocket went away: as python-engineio, end it
         self._feathers_ws = None
+        self._feathers_reader = None
         await self.queue.put(None)  # unlock the writer so it can exit
-        await writer_task
+        if self._feathers_overflowed:
+            writer_task.cancel()  # it may wait on a send the client will never read
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer_task
         await self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
 
     async def _feathers_writer(self, ws: Any, timeout: float) -> None:
@@ -244,6 +300,7 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
                 while not queue.empty():
                     packets.append(queue.get_nowait())
                     queue.task_done()
+                self._feathers_queued_bytes = 0  # what is taken counts as sent
                 direct = self._feathers_direct
                 if direct is not None:
                     await asyncio.wait([direct])  # an earlier direct send finishes first
@@ -262,7 +319,10 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
         finally:
             self._feathers_ws = None
             self._feathers_writing = True  # no direct writes after the writer ends
-            await ws.close()
+            if not self._feathers_overflowed:
+                # (a client that stopped reading would hold a close forever: its connection
+                # is left to uvicorn, which closes it once the handler has returned)
+                await ws.close()
 
     async def _feathers_upgrade(self, ws: Any) -> bool:
         # python-engineio 4.15.1's upgrade handshake (probe ping/pong, then UPGRADE).

@@ -122,6 +122,7 @@ class SocketServer(python_socketio.AsyncServer):
         self.feathers_sockets: dict[str, Socket] = {}
         self.feathers_call: Callable[..., Any] | None = None
         self.feathers_calls: set[asyncio.Task[Any]] = set()
+        self.handshake_timeout = 10.0
         self._last_warning = 0.0
 
     def use(self, middleware: Middleware) -> SocketServer:
@@ -148,7 +149,20 @@ class SocketServer(python_socketio.AsyncServer):
         session = self.eio.sockets.get(eio_sid)
         if session is not None:
             adopt_engine_socket(session)
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.handshake_timeout, self._end_unfinished_handshake, eio_sid)
         return await super()._handle_eio_connect(eio_sid, environ)
+
+    def _end_unfinished_handshake(self, eio_sid: str) -> None:
+        # An Engine.IO session that has not joined any namespace `handshake_timeout` s after
+        # it opened (Socket.io JS: `connectTimeout`) is closed: it only holds resources.
+        session = self.eio.sockets.get(eio_sid)
+        if session is None or session.closed or session.closing:
+            return
+        manager = self.manager
+        if any(manager.sid_from_eio_sid(eio_sid, ns) for ns in list(manager.get_namespaces())):
+            return
+        session.cut_off(f"no Socket.io handshake within {self.handshake_timeout} s")
 
     async def _handle_event(self, eio_sid: str, namespace: Any, id: Any, data: Any) -> None:
         # A Feathers call runs in a task of its own (`start_task`: eager on Python 3.12+),
@@ -254,11 +268,16 @@ class SocketioTransport:
         connect_timeout = options.pop("connectTimeout", None)
         limits = _pop_limits(options)
         self.shutdown_timeout: float = limits["shutdown_timeout"]
+        self.handshake_timeout: float = limits["handshake_timeout"]
         server_options = _server_options(options)
         self.max_message_size: int = server_options["max_http_buffer_size"]
         self.io = SocketServer(async_mode="asgi", serializer=FeathersPacket, **server_options)
         if connect_timeout is not None:
             self.io.connect_timeout = connect_timeout / 1000
+        # Read by each session (`FeathersEngineSocket.enqueue`) and by the handshake deadline.
+        self.io.eio.feathers_max_buffered_packets = limits["max_buffered_packets"]
+        self.io.eio.feathers_max_buffered_bytes = limits["max_buffered_bytes"]
+        self.io.handshake_timeout = limits["handshake_timeout"]
         self.app: Application | None = None
         self._by_connection: dict[int, Socket] = {}
         self._is_setup = False
@@ -464,10 +483,9 @@ class SocketioTransport:
             session = sockets.get(eio_sid)
             if session is None or session.closed or session.closing:
                 continue
-            send_now = getattr(session, "send_now", None)
             for packet, frame in zip(packets, frames, strict=True):
-                if send_now is None or not send_now(packet, frame):
-                    session.queue.put_nowait(packet)
+                if not session.send_now(packet, frame):
+                    session.enqueue(packet, len(frame))
 
 
 # Limits of the transport itself (not python-socketio options): Node-style name in ms (times)
