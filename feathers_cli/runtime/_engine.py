@@ -127,6 +127,14 @@ def start_task(
     return loop.create_task(coroutine, context=context)
 
 
+async def _send_frame(ws: Any, frame: Any) -> None:
+    """A direct websocket write; a client that has gone away is not an error worth a log."""
+    try:
+        await ws.send(frame)
+    except Exception as exc:
+        logger.debug("A websocket write failed (the client went away): %r", exc)
+
+
 def _task_done(task: asyncio.Task[Any]) -> None:
     _pending_tasks.discard(task)
     if not task.cancelled() and task.exception() is not None:
@@ -154,6 +162,20 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
     _feathers_reader: asyncio.Task[Any] | None = None
     _feathers_queued_bytes = 0
     _feathers_overflowed = False
+    _feathers_ping: asyncio.Task[Any] | None = None
+
+    async def _send_ping(self) -> None:
+        # python-engineio's ping task sleeps `ping_interval` (25 s) before it looks at the
+        # socket again: remembered, so that `close` can end it (else every closed socket
+        # would stay in memory, with its task, for up to 25 s).
+        self._feathers_ping = asyncio.current_task()
+        await super()._send_ping()
+
+    async def close(self, *args: Any, **kwargs: Any) -> None:
+        await super().close(*args, **kwargs)
+        ping = self._feathers_ping
+        if ping is not None and ping is not asyncio.current_task() and self.closed:
+            ping.cancel()
 
     def enqueue(self, pkt: eio_packet.Packet, size: int) -> None:
         """Queue `pkt` (`size` bytes encoded) behind what is unsent; a client that lets more
@@ -220,7 +242,7 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
         ):
             return False
         try:
-            task = run_eagerly(ws.send(pkt.encode() if frame is None else frame))
+            task = run_eagerly(_send_frame(ws, pkt.encode() if frame is None else frame))
         except Exception:  # pragma: no cover - the send raised before its first await
             self._feathers_ws = None
             return True

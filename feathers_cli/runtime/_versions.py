@@ -77,6 +77,7 @@ def _check_shape() -> None:
             "check_ping_timeout",
             "close",
             "send",
+            "_send_ping",
         ),
         async_server.AsyncServer: (
             "_handle_event",
