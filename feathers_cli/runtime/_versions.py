@@ -70,7 +70,7 @@ def _check_shape() -> None:
     from engineio import async_socket
     from socketio import async_server
 
-    expected = {
+    expected: dict[type, tuple[str, ...]] = {
         async_socket.AsyncSocket: (
             "_websocket_handler",
             "receive",
@@ -88,6 +88,10 @@ def _check_shape() -> None:
             "_send_packet",
         ),
     }
+    from uvicorn.protocols.http import h11_impl
+
+    # `_http_deadline` wraps uvicorn's HTTP protocols (httptools' has the same methods).
+    expected[h11_impl.H11Protocol] = ("connection_made", "connection_lost", "on_response_complete")
     for cls, names in expected.items():
         for name in names:
             if not callable(getattr(cls, name, None)):

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import uvicorn
 
+from ._http_deadline import with_header_deadline
+
 if TYPE_CHECKING:
     from .application import Application
 
@@ -47,6 +49,8 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3030
+# Seconds a connection may take to send its request headers, without a transport that says.
+HEADER_TIMEOUT = 10.0
 # Allocations between two young-generation collections in a serving process (Python: 700).
 GC_YOUNG_THRESHOLD = 10_000
 
@@ -253,6 +257,12 @@ def _prepare(
         **options,
     }
     config = uvicorn.Config(asgi, host=host, port=ports["app"], **settings)
+    config.load()
+    # A connection must send its request headers within the transports' handshake timeout
+    # (Socket.io's `handshake_timeout`, 10 s by default): see `_http_deadline`.
+    timeouts = [getattr(t, "handshake_timeout", None) for t in app.transports]
+    header_timeout = max([t for t in timeouts if t] or [HEADER_TIMEOUT])
+    config.http_protocol_class = with_header_deadline(config.http_protocol_class, header_timeout)
     return _UvicornServer(config, asgi), sockets, ports
 
 

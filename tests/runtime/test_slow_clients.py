@@ -113,3 +113,45 @@ async def test_a_connection_that_never_joins_is_closed(option: dict[str, Any]) -
 def test_bad_limits_fail_clearly(options: dict[str, Any]) -> None:
     with pytest.raises(TypeError, match="must be a positive number"):
         feathers().configure(socketio(options))
+
+
+async def _closed_by_server(raw: socket.socket, dribble: bytes, seconds: float) -> bool:
+    """Send `dribble` one byte every 0.1 s; True once the server closes the connection."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    position = 0
+    while loop.time() < deadline:
+        if position < len(dribble):
+            try:
+                await loop.sock_sendall(raw, dribble[position : position + 1])
+            except OSError:
+                return True
+            position += 1
+        try:
+            data = await asyncio.wait_for(loop.sock_recv(raw, 1024), 0.1)
+        except TimeoutError:
+            continue
+        except OSError:
+            return True
+        if data == b"":
+            return True
+    return False
+
+
+@pytest.mark.parametrize("dribble", [b"", b"GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n"])
+async def test_connections_that_never_send_a_whole_request_are_closed(dribble: bytes) -> None:
+    # nothing at all, or a request line one byte at a time (slowloris)
+    app = fan_out_app(handshake_timeout=0.5)
+    async with serve(app) as url:
+        host, port = url.removeprefix("http://").split(":")
+        raw = socket.socket()
+        raw.setblocking(False)
+        try:
+            await asyncio.get_running_loop().sock_connect(raw, (host, int(port)))
+            assert await _closed_by_server(raw, dribble * 3, 5.0)
+        finally:
+            raw.close()
+        # a client that sends its request in time is served as usual
+        async with raw_client(url, transports=["polling"]) as client:
+            await asyncio.sleep(0.8)
+            assert client.connected
