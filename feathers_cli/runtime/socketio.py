@@ -90,7 +90,10 @@ def socketio(
     'credentials': bool}`; nothing cross-origin is allowed without it), `pingInterval` /
     `pingTimeout` in ms or `ping_interval` / `ping_timeout` in seconds,
     `maxHttpBufferSize` / `max_http_buffer_size` (default 1,000,000 bytes),
-    `transports`, `connectTimeout` (ms a connection's middleware may take), and the other
+    `transports`, `connectTimeout` (ms a connection's middleware may take), the limits
+    `handshakeTimeout` / `handshake_timeout` (default 10 s), `maxBufferedPackets` /
+    `max_buffered_packets` (1,000), `maxBufferedBytes` / `max_buffered_bytes` (1,000,000)
+    and `shutdownTimeout` / `shutdown_timeout` (5 s) (docs/deployment.md), and the other
     options of `socketio.AsyncServer`.
     """
     if not isinstance(port, int) or isinstance(port, bool):
@@ -554,6 +557,7 @@ def _server_options(options: dict[str, Any]) -> dict[str, Any]:
         else:
             raise TypeError(
                 f"Unknown socketio() option '{name}'. Known: path, cors, connectTimeout, "
+                f"{', '.join(sorted(_LIMITS))}, "
                 f"{', '.join(sorted(_NODE_OPTIONS))}, {', '.join(sorted(_PYTHON_OPTIONS))}"
             )
     return result
