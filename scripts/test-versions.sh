@@ -24,6 +24,7 @@ TESTS=(
   tests/runtime/test_server.py
   tests/runtime/test_client.py
   tests/runtime/test_soak.py
+  tests/cli/test_signals.py
   tests/interop
 )
 EXISTING=()

@@ -294,7 +294,14 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
                         break
                     except Exception:  # pragma: no cover
                         server.logger.exception("Unknown receive error")
-        except (Exception, asyncio.CancelledError):
+        except asyncio.CancelledError:
+            # The server stopping, or `cut_off`: as python-engineio, end the session. After
+            # `cut_off` the cancellation was ours and is taken back, so that the closing
+            # below runs as in a task that was never cancelled.
+            current = asyncio.current_task()
+            if self._feathers_overflowed and current is not None:
+                current.uncancel()
+        except Exception:
             pass  # a timeout, or the websocket went away: as python-engineio, end it
         self._feathers_ws = None
         self._feathers_reader = None

@@ -50,9 +50,13 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether a new server could listen on `port` (as servers do, with SO_REUSEADDR: the
+    closed connections' TIME_WAIT does not count, a process still listening does)."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
+            probe.listen()
         except OSError:
             return False
     return True
