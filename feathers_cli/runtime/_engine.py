@@ -38,6 +38,7 @@ __all__ = [
     "adopt_engine_socket",
     "run_eagerly",
     "start_task",
+    "track_ping_tasks",
 ]
 
 logger = logging.getLogger("feathers.socketio")
@@ -162,14 +163,7 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
     _feathers_reader: asyncio.Task[Any] | None = None
     _feathers_queued_bytes = 0
     _feathers_overflowed = False
-    _feathers_ping: asyncio.Task[Any] | None = None
-
-    async def _send_ping(self) -> None:
-        # python-engineio's ping task sleeps `ping_interval` (25 s) before it looks at the
-        # socket again: remembered, so that `close` can end it (else every closed socket
-        # would stay in memory, with its task, for up to 25 s).
-        self._feathers_ping = asyncio.current_task()
-        await super()._send_ping()
+    _feathers_ping: asyncio.Task[Any] | None = None  # set by `track_ping_tasks`
 
     async def close(self, *args: Any, **kwargs: Any) -> None:
         await super().close(*args, **kwargs)
@@ -387,6 +381,28 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
 
 ENGINE_FAST_PATH = _engine_shape_ok()
 """Whether sockets get `FeathersEngineSocket` (the installed python-engineio is as expected)."""
+
+
+def track_ping_tasks(eio_server: Any) -> None:
+    """Make `eio_server` remember each socket's ping task on the socket (`_feathers_ping`).
+
+    python-engineio's ping task sleeps `ping_interval` (25 s) before it looks at its socket
+    again, so every closed socket would stay in memory with its task for up to 25 s;
+    `FeathersEngineSocket.close` cancels it instead. The first ping is scheduled before the
+    socket gets its Feathers class (python-engineio < 4.14), hence this hook on the server's
+    public `start_background_task` rather than on the socket.
+    """
+    start = eio_server.start_background_task
+
+    def start_background_task(target: Any, *args: Any, **kwargs: Any) -> Any:
+        task = start(target, *args, **kwargs)
+        if getattr(target, "__name__", None) == "_send_ping":
+            owner = getattr(target, "__self__", None)
+            if owner is not None:
+                owner._feathers_ping = task
+        return task
+
+    eio_server.start_background_task = start_background_task
 
 
 def adopt_engine_socket(session: Any) -> None:

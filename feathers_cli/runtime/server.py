@@ -165,14 +165,19 @@ async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 class _UvicornServer(uvicorn.Server):
-    """uvicorn, disconnecting the Socket.io clients *before* it waits for open requests to
-    finish: a pending long-poll would otherwise hold the shutdown for up to a minute."""
+    """uvicorn, which stops listening, lets the calls in flight answer and disconnects the
+    Socket.io clients *before* it closes connections and waits for open requests (a pending
+    long-poll would otherwise hold the shutdown for up to a minute)."""
 
     def __init__(self, config: uvicorn.Config, asgi: FeathersASGI) -> None:
         super().__init__(config)
         self.asgi = asgi
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # No new connections while the calls in flight finish (uvicorn closes its listening
+        # servers again below; closing twice is harmless).
+        for listening in getattr(self, "servers", ()):
+            listening.close()
         for transport in self.asgi.app.transports:
             try:
                 await transport.close_connections()

@@ -26,7 +26,7 @@ import socketio as python_socketio
 from socketio import packet as sio_packet
 
 from . import errors
-from ._engine import adopt_engine_socket, start_task
+from ._engine import adopt_engine_socket, start_task, track_ping_tasks
 from ._socket import (
     CONNECT_TIMEOUT,
     FeathersPacket,
@@ -119,6 +119,7 @@ class SocketServer(python_socketio.AsyncServer):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        track_ping_tasks(self.eio)
         self.middleware: list[Middleware] = []
         self.connection_listeners: list[Callable[[Socket], Any]] = []
         self.connect_timeout = CONNECT_TIMEOUT

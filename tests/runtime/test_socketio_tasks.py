@@ -148,3 +148,28 @@ async def test_connection_middleware_cannot_end_the_reader() -> None:
             await connect(f"{url}?cancel=1", transports=["websocket"], timeout=5)
         async with await connect(url, transports=["websocket"], timeout=5) as client:
             assert (await client.service("tasks").get(3))["id"] == 3
+
+
+async def test_stopping_the_server_lets_calls_in_flight_answer() -> None:
+    class Slow:
+        async def get(self, id: Any, params: dict[str, Any]) -> Any:
+            await asyncio.sleep(0.5)
+            return {"id": id, "finished": True}
+
+    app = feathers()
+    app.configure(socketio())
+    app.use("slow", Slow())
+    server = await app.start(0)
+    client = await connect(server.url, transports=["websocket"], timeout=5)
+    try:
+        disconnected = asyncio.Event()
+        client.on("disconnect", lambda *_: disconnected.set())
+        in_flight = asyncio.ensure_future(client.service("slow").get(7))
+        await asyncio.sleep(0.1)
+        await server.stop()
+        assert await asyncio.wait_for(in_flight, 5) == {"id": 7, "finished": True}
+        await asyncio.wait_for(disconnected.wait(), 5)
+        assert not app.io.feathers_calls
+    finally:
+        await client.close()
+        await server.stop()
