@@ -30,3 +30,5 @@ fi
 $BIN/ruff check .
 $BIN/ruff format --check .
 $BIN/python -m pytest "$@"
+# The documentation site builds with no warning (mkdocs.yml; into the git-ignored build/site).
+NO_MKDOCS_2_WARNING=1 $BIN/mkdocs build --strict --quiet
