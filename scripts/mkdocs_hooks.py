@@ -6,7 +6,8 @@
 - `assets/charts/<id>.svg`: the benchmark charts, drawn from benchmarks/figures.toml;
 - the Deployment page joins the guide when docs/deployment.md exists;
 - links out of docs/ (to `../examples/...`, `../benchmarks/README.md`) name the file of the
-  feathers-py checkout instead, since the site has no copy of it.
+  feathers-py checkout instead, since the site has no copy of it;
+- an escaped pipe in a table cell (`X \\| None`) shows without its backslash, as on GitHub.
 
 Nothing is written to disk: the pages exist only in the build (`File.generated`).
 """
@@ -36,6 +37,7 @@ RUNTIME_MODULES = [
     "sync",
     "sql",
 ]
+TABLE_CELL = re.compile(r"<td[^>]*>.*?</td>", re.DOTALL)
 OUTSIDE_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\(\.\./(?P<path>[^)#\s]+)(?:#[^)\s]*)?\)")
 
 
@@ -70,6 +72,14 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     return OUTSIDE_LINK.sub(
         lambda m: f"{m['text']} (`{m['path']}` in the feathers-py checkout)", markdown
     )
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
+    """A table cell's escaped pipe (`X \\| None`, needed in Markdown tables) shows as `|`.
+
+    Python-Markdown keeps the backslash inside code spans; GitHub drops it. This drops it too.
+    """
+    return TABLE_CELL.sub(lambda m: m[0].replace("\\|", "|"), html)
 
 
 # --- the CLI reference ---------------------------------------------------------------------

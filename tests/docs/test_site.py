@@ -71,3 +71,9 @@ def test_links_out_of_docs_name_the_checkout_file() -> None:
     assert out == (
         "see the examples (`examples/socketio` in the feathers-py checkout) and [rest](rest.md)"
     )
+
+
+def test_an_escaped_pipe_in_a_table_cell_shows_as_a_pipe() -> None:
+    html = "<p>a \\| b</p><table><tr><td><code>X \\| None</code></td></tr></table>"
+    out = hooks.on_page_content(html, None, None, None)
+    assert out == "<p>a \\| b</p><table><tr><td><code>X | None</code></td></tr></table>"
