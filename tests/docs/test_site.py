@@ -77,3 +77,12 @@ def test_an_escaped_pipe_in_a_table_cell_shows_as_a_pipe() -> None:
     html = "<p>a \\| b</p><table><tr><td><code>X \\| None</code></td></tr></table>"
     out = hooks.on_page_content(html, None, None, None)
     assert out == "<p>a \\| b</p><table><tr><td><code>X | None</code></td></tr></table>"
+
+
+def test_every_charted_figure_is_in_the_benchmarks_readme() -> None:
+    """The charts copy benchmarks/README.md's figures: a figure changed in one place only fails."""
+    readme = (REPO / "benchmarks" / "README.md").read_text(encoding="utf-8")
+    for chart in hooks.load_charts(REPO / "benchmarks" / "figures.toml"):
+        for group in chart["group"]:
+            for value in group["values"]:
+                assert f"{value:,}" in readme, (chart["id"], group["label"], value)
