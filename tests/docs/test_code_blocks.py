@@ -11,6 +11,7 @@ its fence; those are reported as skipped, with their reason.
 
 from __future__ import annotations
 
+import doctest
 import json
 import os
 import re
@@ -63,7 +64,10 @@ def extract_blocks(text: str, page: str) -> list[Block]:
         previous = next((line for line in reversed(lines[:start]) if line.strip()), "")
         marker = NOT_RUN.match(previous)
         reason = marker["reason"] if marker else None
-        blocks.append(Block(page, start + 1, "\n".join(body) + "\n", reason))
+        source = "\n".join(body) + "\n"
+        if match["lang"].lower() == "pycon":  # a console transcript: its `>>>` statements run
+            source = "".join(ex.source for ex in doctest.DocTestParser().get_examples(source))
+        blocks.append(Block(page, start + 1, source, reason))
     return blocks
 
 
@@ -114,13 +118,14 @@ def test_the_extractor_finds_blocks_markers_and_indented_fences() -> None:
     text = (
         "# Page\n\n```python\nx = 1\n```\n\n<!-- not-run: needs a real thing -->\n\n"
         "```python\nboom()\n```\n\n- item\n\n    ```python\n    y = 2\n    ```\n\n"
-        "```bash\nls\n```\n"
+        "```bash\nls\n```\n\n```pycon\n>>> z = 3\n>>> z\n3\n```\n"
     )
     blocks = extract_blocks(text, "page.md")
     assert [(b.line, b.source, b.not_run) for b in blocks] == [
         (3, "x = 1\n", None),
         (9, "boom()\n", "needs a real thing"),
         (15, "y = 2\n", None),
+        (23, "z = 3\nz\n", None),
     ]
 
 
