@@ -1,4 +1,5 @@
-"""Every ```python block of docs/**/*.md and README.md runs (issue 18).
+"""Every ```python block of docs/**/*.md and README.md runs (issue 18); ```py and ```python3
+too, and the `>>>` statements of a ```pycon block.
 
 The blocks of a page run in order in one namespace, in a process of their own (tests/docs/
 run_page.py) whose working directory is a fresh temp dir and where the runtime is importable under
