@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .changes import Changes
-from .generators.landing import PUBLIC_FOLDER, plan_bundles
+from .generators.landing import PUBLIC_FOLDER, plan_bundles, plan_static_files
 from .inject import Plan
 from .project import Project
 from .template_upgrade import TemplateUpgrade, plan_template_upgrade
@@ -83,4 +83,6 @@ def plan_upgrade(project: Project, *, force: bool = False) -> PlannedUpgrade:
     template = plan_template_upgrade(project, plan, recorded or {})
     runtime = upgrade_runtime(project.root, force=force, plan=plan, template=template.hashes)
     bundles = plan_bundles(plan, project.root)
+    # an app.py kept (edited since it was rendered) still gets the landing page served
+    plan_static_files(plan, project.package_dir / "app.py")
     return PlannedUpgrade(runtime, template, plan.finish(), bundles)

@@ -4,6 +4,8 @@ generated tests (issue 10, CLI side)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from feathers_cli.generators.new import TRANSPORTS, NewAnswers, create_project, 
 from feathers_cli.main import app
 
 from ..helpers.generate import minimal_project, run, snapshot
+from ..helpers.projects import run_project_tests
 
 TRANSPORTS_MARKER = "    # feathers:transports\n"
 STATIC_LINE = "    app.configure(serve_static(PUBLIC_DIR))\n"
@@ -190,3 +193,59 @@ def test_an_old_layout_project_still_grows(tmp_path, monkeypatch):
     before = snapshot(root)
     again = run("generate", "service", "messages", "--yes")
     assert again.exit_code == 1 and snapshot(root) == before
+
+
+OLD_APP_TRANSPORTS = '''def configure_transports(app: Application) -> None:
+    """The ways clients reach the app; generators add transports above the marker."""
+    app.configure(socketio({"cors": {"origin": app.get("origins")}}))
+    # feathers:transports
+'''
+
+
+def test_upgrade_serves_public_in_an_app_py_it_keeps(make_project, monkeypatch):
+    """A project made before the landing page was served (app.py edited since it was rendered,
+    so the template upgrade keeps it): upgrade adds `serve_static(...)` at the marker, with
+    its imports, and the project's own tests (the landing page one included) pass."""
+    project = make_project("chat")  # SQLite: generate connection edited app.py
+    app_py = project.package_dir / "app.py"
+    source = app_py.read_text()
+    start = source.index("def configure_transports(app: Application) -> None:")
+    end = source.index("def asgi()")
+    old = source[:start] + OLD_APP_TRANSPORTS + "\n\n" + source[end:]
+    old = old.replace("from feathers.static import serve_static\n", "")
+    old = old.replace("from feathers.rest import rest\n", "")
+    old = old.replace("from pathlib import Path\n", "")
+    old = old.replace(
+        "# The landing page and any other static file, served at the paths no service owns.\n"
+        'PUBLIC_DIR = Path(__file__).resolve().parent.parent / "public"\n\n',
+        "",
+    )
+    assert "serve_static" not in old and "Path" not in old
+    app_py.write_text(old)
+    for name in ("pyproject.toml", ".copier-answers.yml"):  # what such a project recorded
+        recorded = project.root / name
+        text = recorded.read_text()
+        edited = text.replace('["socketio", "rest"]', '["socketio"]').replace("- rest\n", "")
+        assert edited != text, name
+        recorded.write_text(edited)
+    monkeypatch.chdir(project.root)
+    result = run("upgrade", "--yes")
+    assert result.exit_code == 0, result.output
+    upgraded = app_py.read_text()
+    assert (
+        '    app.configure(serve_static(Path(__file__).resolve().parent.parent / "public"))\n'
+        "    # feathers:transports\n"
+    ) in upgraded
+    assert "from pathlib import Path\n" in upgraded
+    assert "from feathers.static import serve_static\n" in upgraded
+    assert run("upgrade", "--yes").exit_code == 0
+    assert app_py.read_text() == upgraded  # once
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--quiet", str(app_py)],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+    )
+    assert lint.returncode == 0, lint.stdout
+    tests = run_project_tests(project.root)  # the landing page's test among them
+    assert " passed" in tests.stdout
