@@ -65,6 +65,14 @@ MethodsOption = Annotated[
         "update only when asked)."
     ),
 ]
+SchemaOption = Annotated[
+    str,
+    _option(
+        "pydantic (default: a schema.py with the models validating data and queries; for sql "
+        "the table is derived from it) or none (the service takes any data).",
+        "--schema",
+    ),
+]
 
 
 @generate_app.command(
@@ -72,7 +80,7 @@ MethodsOption = Annotated[
         "Examples:\n\n"
         "  feathers generate service messages\n\n"
         "  feathers g service todos --path api/todos --methods find,get,create,update\n\n"
-        "  feathers g service drafts --adapter memory\n\n"
+        "  feathers g service drafts --adapter memory --schema none\n\n"
         "  feathers g service weather --adapter custom --methods find,get --dry-run"
     )
 )
@@ -81,14 +89,16 @@ def service(
     path: PathOption = None,
     adapter: AdapterOption = None,
     methods: MethodsOption = None,
+    schema: SchemaOption = "pydantic",
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Add a service: its folder, a test, and its registration in services/__init__.py.
 
-    Files: <package>/services/<folder>/ (registration with hooks, class) and tests/services/;
-    sql services also get a migration in migrations/versions/ (then run `feathers migrate`).
+    Files: <package>/services/<folder>/ (registration with hooks, class, schema.py unless
+    --schema none) and tests/services/; sql services also get a migration in
+    migrations/versions/ (then run `feathers migrate`).
 
     On a terminal, asks for --path, --adapter and --methods when not given (unless --yes).
     """
@@ -102,6 +112,7 @@ def service(
         path=path,
         adapter=adapter or _default_adapter(project),
         methods=None if methods is None else parse_methods(methods),
+        schema=schema,
     )
     generated = plan_service(project, answers)
     finish(generated, dry_run=dry_run, as_json=as_json)
