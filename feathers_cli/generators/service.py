@@ -32,7 +32,7 @@ from ..runtime.hooks import HOOK_TYPES as HOOK_POSITIONS
 from ..runtime.service import STANDARD_METHODS
 from .connection import has_database, sql_service_context, sql_service_files
 from .names import ServiceNames, service_names
-from .schema import HOOK_IMPORTS_MARKER, check_schema, plan_schema
+from .schema import check_schema, plan_schema
 
 __all__ = [
     "ADAPTERS",

@@ -351,7 +351,8 @@ def test_schema_none_and_unknown_schemas(project):
     assert not (folder / "schema.py").exists()
     assert "feathers.schema" not in (folder / "__init__.py").read_text()
     assert "pydantic" not in (project / "pyproject.toml").read_text()
-    assert "BadRequest" not in (project / "tests" / "services" / "test_messages_service.py").read_text()
+    test = project / "tests" / "services" / "test_messages_service.py"
+    assert "BadRequest" not in test.read_text()
     before = snapshot(project)
     result = run("g", "service", "notes", "--schema", "marshmallow")
     assert result.exit_code == 2
