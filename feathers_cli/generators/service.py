@@ -119,8 +119,10 @@ class GeneratedService:
         test_file = next(p for p in self.changes.created if p.name.startswith("test_"))
         steps = f"Run its tests: pytest {self.changes.relative(test_file)}"
         if self.adapter == "sql":
-            where = "fields to the model in its schema.py" if self.schema != "none" else (
-                "columns in its service.py"
+            where = (
+                "fields to the model in its schema.py"
+                if self.schema != "none"
+                else ("columns in its service.py")
             )
             steps += (
                 "\nCreate its table in the development database: feathers migrate"
@@ -210,9 +212,7 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
     plan.create(folder / "service.py", render_fragment(class_template, context))
     plan.create(test_file, render_fragment("service/test_service.py.jinja", context))
     if schema == "pydantic":
-        plan_schema(
-            plan, project, names, adapter=answers.adapter, methods=methods, folder=folder
-        )
+        plan_schema(plan, project, names, adapter=answers.adapter, methods=methods, folder=folder)
     _plan_packages(plan, project, names)
     _plan_registration(plan, project, names)
     changes = plan.finish()
