@@ -66,7 +66,7 @@ MethodsOption = Annotated[
     ),
 ]
 SchemaOption = Annotated[
-    str,
+    str | None,
     _option(
         "pydantic (default: a schema.py with the models validating data and queries; for sql "
         "the table is derived from it) or none (the service takes any data).",
@@ -89,7 +89,7 @@ def service(
     path: PathOption = None,
     adapter: AdapterOption = None,
     methods: MethodsOption = None,
-    schema: SchemaOption = "pydantic",
+    schema: SchemaOption = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
@@ -100,19 +100,21 @@ def service(
     --schema none) and tests/services/; sql services also get a migration in
     migrations/versions/ (then run `feathers migrate`).
 
-    On a terminal, asks for --path, --adapter and --methods when not given (unless --yes).
+    On a terminal, asks for --path, --adapter, --methods and --schema when not given (unless
+    --yes).
     """
     from ..generators.service import ServiceAnswers, parse_methods, plan_service
 
     project = find_project(Path.cwd())
     if interactive(yes):
         path, adapter, methods = _ask_service(project, name, path, adapter, methods)
+        schema = schema or _ask_schema()
     answers = ServiceAnswers(
         name=name,
         path=path,
         adapter=adapter or _default_adapter(project),
         methods=None if methods is None else parse_methods(methods),
-        schema=schema,
+        schema=schema or "pydantic",
     )
     generated = plan_service(project, answers)
     finish(generated, dry_run=dry_run, as_json=as_json)
@@ -139,6 +141,12 @@ def _ask_service(
         "Methods clients may call", default=",".join(GENERATED_METHODS), err=True
     )
     return path, adapter, methods
+
+
+def _ask_schema() -> str:
+    from ..generators.schema import SCHEMAS
+
+    return typer.prompt(f"Schema ({', '.join(SCHEMAS)})", default=SCHEMAS[0], err=True)
 
 
 HookName = Annotated[
