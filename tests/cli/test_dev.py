@@ -156,10 +156,18 @@ def test_a_bad_setting_is_one_line_naming_the_key_and_the_file(make_project, com
     )
     assert done.returncode == 1
     # pydantic's strict int: a string is never taken as a port
-    assert done.stderr.splitlines() == [
-        "Error: config/default.toml: port: Input should be a valid integer"
-    ]
+    line = "Error: config/default.toml: port: Input should be a valid integer"
+    assert done.stderr.splitlines() == [line]
     assert done.stdout == ""
+    # the app itself: create_app checks it, and asgi() (uvicorn's factory) exits with it
+    asgi = subprocess.run(
+        [sys.executable, "-c", "from chat.app import asgi; asgi()"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (asgi.returncode, asgi.stderr.splitlines()) == (1, [line])
 
 
 def test_the_settings_name_an_environment_variable_and_an_environment_file(
