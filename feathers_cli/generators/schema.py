@@ -43,8 +43,8 @@ SCHEMAS = ("pydantic", "none")
 # pydantic-core's SchemaValidator); 3 may change it.
 PYDANTIC_REQUIREMENT = "pydantic>=2.7,<3"
 
-# (position, slot, hook) in the order they are inserted; a slot only for a method it exists
-# for (None: every service has it).
+# (position, slot, method, hook) in the order they are inserted; a hook only when the
+# service has `method` (None: every service).
 _HOOKS = (
     ("around", "all", None, "resolve_external({})"),
     ("before", "all", None, "validate_query(Query)"),
