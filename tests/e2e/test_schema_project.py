@@ -1,6 +1,7 @@
 """Issue 12, done when: a generated project with a schema'd SQL service passes its own tests,
-rejects a wrong type over a socket, and migrates after a field is added to the model
-(`alembic revision --autogenerate`, then `feathers migrate`), the new column usable at once.
+rejects a wrong type over a socket (and over REST when the app serves it), and migrates after
+a field is added to the model (`alembic revision --autogenerate`, then `feathers migrate`),
+the new column usable at once.
 
 No virtual environment for the project: `feathers start`, `feathers migrate` and alembic run
 with the interpreter running these tests, which has every dependency.
@@ -12,9 +13,11 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from feathers_cli.runtime.client import connect
@@ -44,6 +47,21 @@ def run(cwd: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
     )
     assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout}\n{done.stderr}"
     return done
+
+
+def serves_rest(root: Path) -> bool:
+    """Whether the generated app serves REST (`[tool.feathers] transports`)."""
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["feathers"]
+    return "rest" in config.get("transports", [])
+
+
+async def rest_refusals(url: str) -> None:
+    """Over REST too: a BadRequest (400) naming the field, for data and for queries."""
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        refused = await http.post("/messages", json={"text": 5})
+        assert (refused.status_code, refused.json()["data"][0]["loc"]) == (400, ["text"])
+        refused = await http.get("/messages", params={"id[$gt]": "many"})
+        assert (refused.status_code, refused.json()["data"][0]["loc"]) == (400, ["id", "$gt"])
 
 
 def columns(database: Path, table: str) -> dict[str, tuple[str, bool, Any]]:
@@ -81,6 +99,8 @@ async def test_a_schema_sql_service_validates_and_migrates_a_new_field(tmp_path:
             first = await messages.create({"text": "before the new field"})
         finally:
             await client.close()
+        if serves_rest(root):
+            await rest_refusals(server.url)
 
     # a field with a default: the rows already in the table get it
     source = schema_file.read_text()
@@ -112,5 +132,9 @@ async def test_a_schema_sql_service_validates_and_migrates_a_new_field(tmp_path:
             assert raised.value.data[0]["loc"] == ["done"]
         finally:
             await client.close()
+        if serves_rest(root):  # ?done=true: the query string's "true" is the boolean
+            async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+                page = (await http.get("/messages", params={"done": "true"})).json()
+                assert page["data"] == [second]
     # the project's own tests migrate their database through the new revision too
     assert "passed" in run_project_tests(root).stdout
