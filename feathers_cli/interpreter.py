@@ -19,8 +19,22 @@ __all__ = ["project_python", "read_config"]
 _CONFIG_SCRIPT = (
     "import json\n"
     "from {package}.config import load_config\n"
-    "print(json.dumps(load_config(), default=str))\n"
+    "config = load_config()\n"
+    "{check}"
+    "print(json.dumps(config, default=str))\n"
 )
+# Projects with a settings.py (pydantic) have their config checked too: a bad value exits
+# with one line, `ConfigError: <file or variable>: <key>: <problem>`.
+_SETTINGS_CHECK = (
+    "import sys\n"
+    "from feathers.schema import ConfigError\n"
+    "from {package}.settings import check_settings\n"
+    "try:\n"
+    "    check_settings(config)\n"
+    "except ConfigError as error:\n"
+    "    sys.exit(f'{prefix}{{error}}')\n"
+)
+_CONFIG_ERROR = "ConfigError: "
 
 
 def project_python(project: Project) -> str:
@@ -40,13 +54,18 @@ def read_config(project: Project, environ: Mapping[str, str]) -> dict[str, Any]:
 
     The generated `config.py` needs the standard library only, so the child first runs
     without `site` (`-S`: about 0.1 s less start-up); a config module that imports an
-    installed package gets a second run with it.
+    installed package gets a second run with it. A project with a `settings.py` has its
+    config checked by it (pydantic, so with `site`): a bad value is a one-line CLIError
+    naming the key and the file or variable that set it.
     """
-    finished = _run_config_script(project, environ, ["-S"])
+    has_settings = (project.package_dir / "settings.py").is_file()
+    finished = _run_config_script(project, environ, [] if has_settings else ["-S"])
     if finished.returncode != 0 and "ModuleNotFoundError" in finished.stderr:
         finished = _run_config_script(project, environ, [])
     if finished.returncode != 0:
         lines = finished.stderr.strip().splitlines() or [f"exit code {finished.returncode}"]
+        if lines[-1].startswith(_CONFIG_ERROR):
+            raise CLIError(lines[-1].removeprefix(_CONFIG_ERROR))
         raise CLIError(
             f"cannot read the configuration with {project.package}/config.py: {lines[-1]}"
         )
@@ -62,7 +81,10 @@ def read_config(project: Project, environ: Mapping[str, str]) -> dict[str, Any]:
 def _run_config_script(
     project: Project, environ: Mapping[str, str], options: list[str]
 ) -> subprocess.CompletedProcess[str]:
-    script = _CONFIG_SCRIPT.format(package=project.package)
+    check = ""
+    if (project.package_dir / "settings.py").is_file():
+        check = _SETTINGS_CHECK.format(package=project.package, prefix=_CONFIG_ERROR)
+    script = _CONFIG_SCRIPT.format(package=project.package, check=check)
     try:
         return subprocess.run(
             [project_python(project), *options, "-c", script],

@@ -120,6 +120,10 @@ def _insert_import(
     first = new_lines[0].strip()
     if any(line.strip() == first for line in lines[start:end]):
         raise AlreadyThere(first)
+    if start < end and all(_is_relative(line) != _is_relative(first) for line in lines[start:end]):
+        # isort's sections: a relative import never joins a group of absolute ones (the
+        # `from feathers.schema import ...` of a service with a schema), nor the reverse.
+        start = end
     if start == end:
         # A new group of imports, with a blank line on either side.
         if end > 0 and lines[end - 1].strip():
@@ -155,6 +159,10 @@ def _indentation(line: str) -> str:
 
 def _is_import(line: str, indent: str) -> bool:
     return _indentation(line) == indent and line.strip().startswith(("from ", "import "))
+
+
+def _is_relative(statement: str) -> bool:
+    return statement.strip().startswith("from .")
 
 
 def _import_key(statement: str) -> tuple[int, str]:

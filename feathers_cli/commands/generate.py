@@ -65,6 +65,14 @@ MethodsOption = Annotated[
         "update only when asked)."
     ),
 ]
+SchemaOption = Annotated[
+    str | None,
+    _option(
+        "pydantic (default: a schema.py with the models validating data and queries; for sql "
+        "the table is derived from it) or none (the service takes any data).",
+        "--schema",
+    ),
+]
 
 
 @generate_app.command(
@@ -72,7 +80,7 @@ MethodsOption = Annotated[
         "Examples:\n\n"
         "  feathers generate service messages\n\n"
         "  feathers g service todos --path api/todos --methods find,get,create,update\n\n"
-        "  feathers g service drafts --adapter memory\n\n"
+        "  feathers g service drafts --adapter memory --schema none\n\n"
         "  feathers g service weather --adapter custom --methods find,get --dry-run"
     )
 )
@@ -81,27 +89,32 @@ def service(
     path: PathOption = None,
     adapter: AdapterOption = None,
     methods: MethodsOption = None,
+    schema: SchemaOption = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Add a service: its folder, a test, and its registration in services/__init__.py.
 
-    Files: <package>/services/<folder>/ (registration with hooks, class) and tests/services/;
-    sql services also get a migration in migrations/versions/ (then run `feathers migrate`).
+    Files: <package>/services/<folder>/ (registration with hooks, class, schema.py unless
+    --schema none) and tests/services/; sql services also get a migration in
+    migrations/versions/ (then run `feathers migrate`).
 
-    On a terminal, asks for --path, --adapter and --methods when not given (unless --yes).
+    On a terminal, asks for --path, --adapter, --methods and --schema when not given (unless
+    --yes).
     """
     from ..generators.service import ServiceAnswers, parse_methods, plan_service
 
     project = find_project(Path.cwd())
     if interactive(yes):
         path, adapter, methods = _ask_service(project, name, path, adapter, methods)
+        schema = schema or _ask_schema()
     answers = ServiceAnswers(
         name=name,
         path=path,
         adapter=adapter or _default_adapter(project),
         methods=None if methods is None else parse_methods(methods),
+        schema=schema or "pydantic",
     )
     generated = plan_service(project, answers)
     finish(generated, dry_run=dry_run, as_json=as_json)
@@ -128,6 +141,12 @@ def _ask_service(
         "Methods clients may call", default=",".join(GENERATED_METHODS), err=True
     )
     return path, adapter, methods
+
+
+def _ask_schema() -> str:
+    from ..generators.schema import SCHEMAS
+
+    return typer.prompt(f"Schema ({', '.join(SCHEMAS)})", default=SCHEMAS[0], err=True)
 
 
 HookName = Annotated[

@@ -214,9 +214,12 @@ def add_database(root: Path, url: str | None = None) -> GeneratedConnection | No
     return generated
 
 
-def sql_service_files(project: Project, names: ServiceNames) -> list[NewFile]:
+def sql_service_files(
+    project: Project, names: ServiceNames, *, schema: str = "none"
+) -> list[NewFile]:
     """The migration creating the table of a new SQL service (its `service.py` is rendered
-    from `sql/service.py.jinja` with `sql_service_context`)."""
+    from `sql/service.py.jinja` with `sql_service_context`). With a `pydantic` schema the
+    migration creates the table `sql_table` derives from the generated model."""
     if not has_database(project):
         raise CLIError("--adapter sql needs a database: run `feathers generate connection` first")
     versions = project.root / "migrations" / "versions"
@@ -228,7 +231,8 @@ def sql_service_files(project: Project, names: ServiceNames) -> list[NewFile]:
         "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     }
     migration = versions / f"{revision}_create_{names.qualified}.py"
-    return [NewFile(migration, render_fragment("sql/migration.py.jinja", context))]
+    template = "sql/schema_migration.py.jinja" if schema == "pydantic" else "sql/migration.py.jinja"
+    return [NewFile(migration, render_fragment(template, context))]
 
 
 def sql_service_context(names: ServiceNames) -> dict[str, Any]:

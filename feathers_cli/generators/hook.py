@@ -21,7 +21,8 @@ from ..inject import AlreadyExists, Changes, Insertion, Plan
 from ..project import Project
 from ..render import render_fragment
 from .names import kebab_case, python_name
-from .service import HOOK_IMPORTS_MARKER, HOOK_POSITIONS, RegisteredService, registered_services
+from .schema import HOOK_IMPORTS_MARKER
+from .service import HOOK_POSITIONS, RegisteredService, registered_services
 
 __all__ = ["HOOK_STYLES", "GeneratedHook", "HookAnswers", "plan_hook"]
 

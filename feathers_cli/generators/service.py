@@ -33,6 +33,7 @@ from ..runtime.service import STANDARD_METHODS
 from .connection import has_database, sql_service_context, sql_service_files
 from .landing import plan_demo_service
 from .names import ServiceNames, service_names
+from .schema import check_schema, plan_schema
 
 __all__ = [
     "ADAPTERS",
@@ -58,7 +59,6 @@ SERVICES_MARKERS = {
     "imports": "# feathers:service-imports",
     "registrations": "# feathers:service-registrations",
 }
-HOOK_IMPORTS_MARKER = "# feathers:hook-imports"
 
 # One call per method that a client may not make, for the generated test of exposed methods.
 _EXAMPLE_CALLS = {
@@ -88,6 +88,8 @@ class ServiceAnswers:
     path: str | None = None
     adapter: str = "memory"
     methods: list[str] | None = None
+    schema: str = "pydantic"
+    """`pydantic`: a schema.py validating data and queries; `none`: any data is taken."""
 
 
 def default_adapter(project: Project) -> str:
@@ -101,6 +103,7 @@ class GeneratedService:
     adapter: str
     methods: list[str]
     changes: Changes
+    schema: str = "pydantic"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +116,7 @@ class GeneratedService:
                 "class": self.names.class_name,
                 "adapter": self.adapter,
                 "methods": self.methods,
+                "schema": self.schema,
             },
             **self.changes.to_json(),
         }
@@ -120,16 +124,21 @@ class GeneratedService:
     def summary(self) -> str:
         return (
             f"Service {self.names.class_name} at path '{self.names.path}' "
-            f"({self.adapter}; methods {','.join(self.methods)})."
+            f"({self.adapter}; methods {','.join(self.methods)}; schema {self.schema})."
         )
 
     def next_steps(self) -> str:
         test_file = next(p for p in self.changes.created if p.name.startswith("test_"))
         steps = f"Run its tests: pytest {self.changes.relative(test_file)}"
         if self.adapter == "sql":
+            where = (
+                "fields to the model in its schema.py"
+                if self.schema != "none"
+                else ("columns in its service.py")
+            )
             steps += (
                 "\nCreate its table in the development database: feathers migrate"
-                "\n(add columns in its service.py, then: alembic revision --autogenerate -m "
+                f"\n(add {where}, then: alembic revision --autogenerate -m "
                 '"..." and feathers migrate)'
             )
         return steps
@@ -195,6 +204,7 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
         raise UsageError(
             f"--adapter {answers.adapter!r} is not supported; choose from: {', '.join(ADAPTERS)}"
         )
+    schema = check_schema(answers.schema)
     methods = list(answers.methods) if answers.methods is not None else list(GENERATED_METHODS)
     names = service_names(answers.name, answers.path)
     folder = project.package_dir.joinpath("services", *names.folder)
@@ -202,21 +212,24 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
     _check_free(project, names, [folder, folder.with_suffix(".py"), test_file])
 
     plan = Plan(project.root)
-    context = _template_context(project, names, answers.adapter, methods)
+    context = _template_context(project, names, answers.adapter, methods, schema)
     class_template = f"service/{answers.adapter}.py.jinja"
     if answers.adapter == "sql":
-        for new_file in sql_service_files(project, names):  # refuses a project without database
+        # refuses a project without a database
+        for new_file in sql_service_files(project, names, schema=schema):
             plan.create(new_file.path, new_file.content)
         context.update(sql_service_context(names))
         class_template = "sql/service.py.jinja"
     plan.create(folder / "__init__.py", render_fragment("service/registration.py.jinja", context))
     plan.create(folder / "service.py", render_fragment(class_template, context))
     plan.create(test_file, render_fragment("service/test_service.py.jinja", context))
+    if schema == "pydantic":
+        plan_schema(plan, project, names, adapter=answers.adapter, methods=methods, folder=folder)
     _plan_packages(plan, project, names)
     _plan_registration(plan, project, names)
     plan_demo_service(plan, project.root, names.path)
     changes = plan.finish()
-    return GeneratedService(names=names, adapter=answers.adapter, methods=methods, changes=changes)
+    return GeneratedService(names, answers.adapter, methods, changes, schema)
 
 
 def _check_free(project: Project, names: ServiceNames, paths: list[Path]) -> None:
@@ -264,7 +277,7 @@ def _plan_registration(plan: Plan, project: Project, names: ServiceNames) -> Non
 
 
 def _template_context(
-    project: Project, names: ServiceNames, adapter: str, methods: list[str]
+    project: Project, names: ServiceNames, adapter: str, methods: list[str], schema: str
 ) -> dict[str, Any]:
     slots = {position: ["all"] for position in HOOK_POSITIONS}
     # Feathers' generator also lays out the before hooks of each method.
@@ -276,6 +289,8 @@ def _template_context(
     transports = _client_transports(project)
     if hidden and "socketio" in transports:
         error_imports.append("MethodNotAllowed")
+    if schema == "pydantic" and ("create" in methods or "find" in methods):
+        error_imports.append("BadRequest")
     return {
         "package": project.package,
         "path": names.path,
@@ -283,6 +298,7 @@ def _template_context(
         "register_function": names.register_function,
         "module_import": ".".join([project.package, "services", *names.folder]),
         "adapter": adapter,
+        "schema": schema,
         "methods": methods,
         "positions": HOOK_POSITIONS,
         "slots": slots,

@@ -135,3 +135,52 @@ def test_a_config_module_that_imports_an_installed_package_still_works(make_proj
     config_py.write_text(text)
     plan = plan_server(project, host=None, port=4567, reload=False)
     assert plan.port == 4567
+
+
+@pytest.mark.parametrize("command", ["start", "dev"])
+def test_a_bad_setting_is_one_line_naming_the_key_and_the_file(make_project, command):
+    import subprocess
+
+    from tests.helpers.projects import feathers_command
+
+    project = make_project("chat")
+    default = project.root / "config" / "default.toml"
+    default.write_text(default.read_text().replace("port = 3030", 'port = "x"'))
+    done = subprocess.run(
+        feathers_command(command),
+        cwd=project.root,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    # pydantic's strict int: a string is never taken as a port
+    line = "Error: config/default.toml: port: Input should be a valid integer"
+    assert done.stderr.splitlines() == [line]
+    assert done.stdout == ""
+    # the app itself: create_app checks it, and asgi() (uvicorn's factory) exits with it
+    asgi = subprocess.run(
+        [sys.executable, "-c", "from chat.app import asgi; asgi()"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (asgi.returncode, asgi.stderr.splitlines()) == (1, [line])
+
+
+def test_the_settings_name_an_environment_variable_and_an_environment_file(
+    make_project, monkeypatch
+):
+    project = make_project("chat")
+    monkeypatch.setenv("FEATHERS_PAGINATE__MAX", "0")
+    with pytest.raises(CLIError, match=r"^environment variable FEATHERS_PAGINATE__MAX: "):
+        plan_server(project, host=None, port=None, reload=False)
+    monkeypatch.delenv("FEATHERS_PAGINATE__MAX")
+    production = project.root / "config" / "production.toml"
+    production.write_text(production.read_text() + '\n[authentication]\nsecret = "short"\n')
+    monkeypatch.setenv("FEATHERS_ENV", "production")
+    expected = "config/production.toml: authentication.secret: String should have at least 32"
+    with pytest.raises(CLIError, match=f"^{expected}"):
+        plan_server(project, host=None, port=None, reload=False)

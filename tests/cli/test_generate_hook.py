@@ -66,7 +66,11 @@ def test_registering_edits_the_import_and_the_slot(project):
     text = registration(project, "messages")
     assert "from ...hooks.log_runtime import log_runtime\n\n# feathers:hook-imports" in text
     indent = " " * 20
-    assert f'"all": [\n{indent}log_runtime,\n{indent}# feathers:hooks:around:all' in text
+    # the service has a schema.py (the default): its runtime hooks stay a group of their own
+    assert "validate_query\n\nfrom ...hooks.log_runtime import log_runtime\n" in text
+    # and the hook goes after resolve_external({}), which runs last on what leaves the server
+    slot = f"{indent}resolve_external({{}}),\n{indent}log_runtime,\n"
+    assert f'"all": [\n{slot}{indent}# feathers:hooks:around:all' in text
     assert "registered on 'messages' around all" in result.stderr
 
 

@@ -21,10 +21,12 @@ pytestmark = pytest.mark.slow
 
 VENV_BIN = Path(sys.executable).parent
 
+TODOS = "find,get,create,update"
 GENERATE = [
     ["g", "service", "messages"],
-    ["g", "service", "api/todos", "--adapter", "custom", "--methods", "find,get,create,update"],
-    ["g", "service", "weather", "--adapter", "custom", "--methods", "find,get"],
+    # custom services without a schema: the JS client below stores `title`s
+    ["g", "service", "api/todos", "--adapter", "custom", "--schema", "none", "--methods", TODOS],
+    ["g", "service", "weather", "--adapter", "custom", "--methods", "find,get", "--schema", "none"],
     ["g", "hook", "log_runtime", "--type", "around", "--service", "messages"],
     ["g", "hook", "stamp", "--type", "regular", "--service", "messages", "--method", "create"],
 ]
@@ -41,6 +43,13 @@ async function main () {
   const app = feathers().configure(socketioClient(socket, { timeout: 5000 }))
   try {
     const messages = app.service('messages')
+    // the schema of messages (schema.py): a BadRequest naming the field, as in Feathers
+    await assert.rejects(messages.create({ text: 5 }), (error) => {
+      assert.equal(error.name, 'BadRequest')
+      assert.deepEqual(error.data[0].loc, ['text'])
+      return true
+    })
+    await assert.rejects(messages.find({ query: { id: 'one' } }), { name: 'BadRequest' })
     const message = await messages.create({ text: 'hello' })
     assert.equal((await messages.get(message.id)).text, 'hello')
     assert.equal((await messages.find({ query: { text: 'hello' } })).total, 1)

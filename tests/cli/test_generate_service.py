@@ -70,19 +70,27 @@ def test_a_sql_service_by_default_in_a_project_with_a_database(tmp_path, monkeyp
     assert migration.endswith("_create_api_todos.py")
     source = (root / migration).read_text()
     assert 'op.create_table(\n        "api_todos",' in source
-    assert 'sa.Column("text", sa.Text, nullable=False)' in source
+    # the table sql_table() derives from schema.py's Model (Field(max_length=1000))
+    assert 'sa.Column("text", sa.String(length=1000), nullable=False)' in source
     folder = root / "chat" / "services" / "api" / "todos"
     service = (folder / "service.py").read_text()
     assert "class TodosService(SQLService):" in service
-    assert 'api_todos_table = sa.Table(\n    "api_todos",\n    metadata,' in service
+    assert "from .schema import api_todos_table\n" in service
+    schema = (folder / "schema.py").read_text()
+    assert 'api_todos_table = sql_table(Model, metadata, "api_todos")' in schema
     registration = (folder / "__init__.py").read_text()
     assert 'engine = app.get("database_engine")' in registration
     assert 'TodosService(engine, paginate=app.get("paginate"))' in registration
     test = (root / "tests" / "services" / "test_api_todos_service.py").read_text()
     assert '{"text": "patched"}' in test and '"done"' not in test
-    result = run("generate", "service", "messages")
+    result = run("generate", "service", "messages", "--schema", "none")
     assert result.exit_code == 0, result.output
     assert "Create its table in the development database: feathers migrate" in result.stderr
+    service = (root / "chat" / "services" / "messages" / "service.py").read_text()
+    assert 'messages_table = sa.Table(\n    "messages",\n    metadata,' in service
+    assert not (root / "chat" / "services" / "messages" / "schema.py").exists()
+    [migration] = (root / "migrations" / "versions").glob("*_create_messages.py")
+    assert 'sa.Column("text", sa.Text, nullable=False)' in migration.read_text()
 
 
 def test_names_are_derived_consistently(project):
@@ -238,7 +246,8 @@ def test_dry_run_writes_nothing_and_prints_the_plan(project):
 
 @pytest.mark.parametrize("dry_run", [True, False])
 def test_json_output(project, dry_run):
-    result = run("g", "service", "api/todos", "--json", *(["--dry-run"] if dry_run else []))
+    options = ["--schema", "none", *(["--dry-run"] if dry_run else [])]
+    result = run("g", "service", "api/todos", "--json", *options)
     assert result.exit_code == 0
     output = json.loads(result.stdout)
     assert output["dry_run"] is dry_run
@@ -251,6 +260,7 @@ def test_json_output(project, dry_run):
         "class": "TodosService",
         "adapter": "memory",
         "methods": ["find", "get", "create", "patch", "remove"],
+        "schema": "none",
     }
     assert sorted(output["created"]) == [
         "chat/services/api/__init__.py",
@@ -279,3 +289,72 @@ def test_help_shows_examples():
     result = run("generate", "service", "--help")
     assert result.exit_code == 0
     assert "feathers g service todos --path api/todos" in result.output
+
+
+def hook_slot(registration: str, position: str, slot: str) -> list[str]:
+    """The entries of one slot of a generated hook map, without its marker."""
+    block = registration.split(f'"{position}": {{', 1)[1].split(f'"{slot}": [', 1)[1]
+    block = block.split(f"# feathers:hooks:{position}:{slot}", 1)[0]
+    return [line.strip() for line in block.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(
+    ("methods", "hooks"),
+    [
+        (
+            None,
+            {
+                ("around", "all"): ["resolve_external({}),"],
+                ("before", "all"): ["validate_query(Query),"],
+                ("before", "create"): ["validate_data(Data),"],
+                ("before", "patch"): ["validate_data(Patch),"],
+                ("before", "find"): [],
+            },
+        ),
+        (
+            "find,get,update",
+            {
+                ("before", "all"): ["validate_query(Query),"],
+                ("before", "update"): ["validate_data(Data),"],
+            },
+        ),
+    ],
+)
+def test_a_schema_is_generated_and_wired_into_the_hooks(project, methods, hooks):
+    options = ["--methods", methods] if methods else []
+    result = run("g", "service", "messages", "--json", *options)
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.stdout)
+    assert output["service"]["schema"] == "pydantic"
+    assert "chat/services/messages/schema.py" in output["created"]
+    folder = project / "chat" / "services" / "messages"
+    schema = (folder / "schema.py").read_text()
+    for line in ("class Data(BaseModel):", "class Model(Data):", "Patch = partial_model(Data)"):
+        assert line in schema
+    assert 'Query = query_model(Model, fields=["id", "text"])' in schema
+    assert "sql_table" not in schema  # a memory service has no table
+    registration = (folder / "__init__.py").read_text()
+    for (position, slot), expected in hooks.items():
+        assert hook_slot(registration, position, slot) == expected
+    models = "Data, Patch, Query" if methods is None else "Data, Query"
+    assert f"\nfrom .schema import {models}\nfrom .service import MessagesService\n" in registration
+    assert "validate_query\n\n# feathers:hook-imports" in registration
+    assert '"pydantic>=2.7,<3"' in (project / "pyproject.toml").read_text()
+    test = (project / "tests" / "services" / "test_messages_service.py").read_text()
+    assert "from feathers.errors import BadRequest" in test
+
+
+def test_schema_none_and_unknown_schemas(project):
+    result = run("g", "service", "messages", "--schema", "none")
+    assert result.exit_code == 0, result.output
+    folder = project / "chat" / "services" / "messages"
+    assert not (folder / "schema.py").exists()
+    assert "feathers.schema" not in (folder / "__init__.py").read_text()
+    assert "pydantic" not in (project / "pyproject.toml").read_text()
+    test = project / "tests" / "services" / "test_messages_service.py"
+    assert "BadRequest" not in test.read_text()
+    before = snapshot(project)
+    result = run("g", "service", "notes", "--schema", "marshmallow")
+    assert result.exit_code == 2
+    assert "--schema 'marshmallow' is not supported; choose from: pydantic, none" in result.stderr
+    assert snapshot(project) == before

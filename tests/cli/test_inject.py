@@ -56,6 +56,25 @@ def test_imports_form_a_sorted_group_apart_from_the_marker(tmp_path, registry):
     )
 
 
+def test_relative_and_absolute_imports_stay_in_groups_of_their_own(tmp_path, registry):
+    # isort's sections: a relative import never joins a group of absolute ones (the
+    # `from feathers.schema import ...` above the hook imports of a service with a schema)
+    for line in (
+        "from feathers.schema import v",
+        "from ..hooks.b import b",
+        "from ..hooks.a import a",
+    ):
+        insertion = Insertion(registry, "# feathers:imports", (line,), sorted_imports=True)
+        apply_changes(plan_changes(tmp_path, [], [insertion]))
+    assert registry.read_text().startswith(
+        '"""Services."""\n\n'
+        "from feathers.schema import v\n\n"
+        "from ..hooks.a import a\n"
+        "from ..hooks.b import b\n\n"
+        "# feathers:imports"
+    )
+
+
 def test_an_insertion_already_there_is_refused(tmp_path, registry):
     insertion = Insertion(registry, "# feathers:calls", ("one(app)",))
     apply_changes(plan_changes(tmp_path, [], [insertion]))

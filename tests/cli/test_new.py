@@ -65,6 +65,7 @@ def test_the_generated_tree(make_project, database):
         "chat/app.py",
         "chat/channels.py",
         "chat/config.py",
+        "chat/settings.py",
         "chat/hooks/__init__.py",
         "chat/hooks/log_error.py",
         "chat/services/__init__.py",

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from ..helpers.generate import minimal_project
+
 pty = pytest.importorskip("pty")
 
 
@@ -84,3 +86,18 @@ def test_the_database_asked_on_a_terminal_gets_its_connection(tmp_path):
     assert (root / "chat" / "database.py").is_file()
     config = tomllib.loads((root / "config" / "test.toml").read_text())
     assert config["database"]["url"] == "sqlite:///data/test.sqlite"
+
+
+def test_generate_service_asks_for_the_schema_when_not_given(tmp_path):
+    root = minimal_project(tmp_path / "chat")
+    terminal = Terminal(
+        root, "g", "service", "messages", "--path", "messages", "--methods", "find,get"
+    )
+    terminal.expect("Adapter (sql, memory, custom)")
+    terminal.type("\r")
+    terminal.expect("Schema (pydantic, none)")
+    terminal.type("\x15none\r")
+    assert terminal.exit_code() == 0, terminal.screen
+    folder = root / "chat" / "services" / "messages"
+    assert (folder / "service.py").is_file()
+    assert not (folder / "schema.py").exists()

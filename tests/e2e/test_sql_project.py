@@ -78,14 +78,14 @@ async def eventually(url: str, expected_limit: int, timeout: float = 20) -> dict
 async def test_a_sqlite_project_keeps_its_data_across_restarts_and_reloads(tmp_path: Path):
     root = generate_project(tmp_path, "chat")  # SQLite by default
     created = feathers(root, "generate", "service", "messages", "--yes")
-    assert "(sql; methods find,get,create,patch,remove)" in created.stderr
+    assert "(sql; methods find,get,create,patch,remove; schema pydantic)" in created.stderr
     migrated = feathers(root / "chat" / "services", "migrate")  # any folder of the project
     assert "Running upgrade  -> " in migrated.stderr
     development = root / "data" / "development.sqlite"
     assert stored_messages(development) == []
 
     tests = run_project_tests(root)
-    assert "11 passed" in tests.stdout
+    assert "11 passed" in tests.stdout  # test_app.py's 5, the messages service's 6
     assert stored_messages(development) == []  # the tests used data/test.sqlite
 
     with running_feathers(root, "dev") as server:

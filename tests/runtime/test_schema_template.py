@@ -1,6 +1,7 @@
-"""The proposed generator templates for schemas (templates/service/schema.py.jinja and
-templates/sql/schema_migration.py.jinja, not wired into `feathers generate` yet): the schema
-they render works with the runtime, and the migration matches the table derived from it."""
+"""The generator templates for schemas (templates/service/schema.py.jinja and
+templates/sql/schema_migration.py.jinja, which `feathers generate service --schema pydantic`
+renders): the schema works with the runtime, and the migration matches the table derived
+from it (tests/e2e/test_schema_project.py runs them in a whole generated project)."""
 
 from __future__ import annotations
 

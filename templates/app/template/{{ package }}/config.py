@@ -7,6 +7,9 @@
   sets paginate.max. Values are read as TOML values when they parse (100, true,
   ["a", "b"]) and as plain strings otherwise.
 
+`load_config()` records where each key was set (`Config.sources`), so that
+`settings.check_settings` names the file or variable of a bad value.
+
 This module uses the standard library only: `feathers dev` runs it (with the project's
 Python) to know the port.
 """
@@ -19,8 +22,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-Config = dict[str, Any]
-"""A configuration: the merged tables of config/*.toml with the environment's overrides."""
+
+class Config(dict[str, Any]):
+    """A configuration: the merged tables of config/*.toml with the environment's overrides.
+
+    `sources` maps dotted keys to where they were set: `{"": "config/default.toml",
+    "port": "environment variable PORT"}` (the longest matching prefix of a key wins).
+    """
+
+    def __init__(
+        self, values: Mapping[str, Any] | None = None, sources: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(values or {})
+        self.sources = dict(sources or {})
+
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT_VARIABLE = "FEATHERS_ENV"
@@ -34,10 +49,13 @@ def load_config(root: Path = ROOT, environ: Mapping[str, str] | None = None) -> 
     (default: the process environment)."""
     environ = os.environ if environ is None else environ
     config = read_toml(root / "config" / "default.toml")
+    sources = {"": "config/default.toml"}
     environment = environ.get(ENVIRONMENT_VARIABLE) or DEFAULT_ENVIRONMENT
     environment_file = root / "config" / f"{environment}.toml"
     if environment_file.is_file():
-        config = deep_merge(config, read_toml(environment_file))
+        overrides = read_toml(environment_file)
+        config = deep_merge(config, overrides)
+        record_sources(sources, overrides, f"config/{environment_file.name}")
     elif environment != DEFAULT_ENVIRONMENT:
         raise RuntimeError(
             f"{ENVIRONMENT_VARIABLE}={environment} but {environment_file} does not exist"
@@ -45,11 +63,25 @@ def load_config(root: Path = ROOT, environ: Mapping[str, str] | None = None) -> 
     for variable, key in PLAIN_OVERRIDES.items():
         if variable in environ:
             config[key] = parse_value(environ[variable])
+            sources[key] = f"environment variable {variable}"
     for variable, raw in environ.items():
         if variable.startswith(OVERRIDE_PREFIX) and variable != ENVIRONMENT_VARIABLE:
             keys = variable.removeprefix(OVERRIDE_PREFIX).lower().split("__")
             config = deep_merge(config, nest(keys, parse_value(raw)))
-    return config
+            sources[".".join(keys)] = f"environment variable {variable}"
+    return Config(config, sources)
+
+
+def record_sources(sources: dict[str, str], table: dict[str, Any], origin: str) -> None:
+    """Note `origin` for every value of `table` (tables by their keys, dotted)."""
+    pending = [("", table)]
+    while pending:
+        prefix, values = pending.pop()
+        for key, value in values.items():
+            if isinstance(value, dict):
+                pending.append((f"{prefix}{key}.", value))
+            else:
+                sources[f"{prefix}{key}"] = origin
 
 
 def read_toml(path: Path) -> dict[str, Any]:
