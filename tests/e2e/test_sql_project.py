@@ -85,7 +85,7 @@ async def test_a_sqlite_project_keeps_its_data_across_restarts_and_reloads(tmp_p
     assert stored_messages(development) == []
 
     tests = run_project_tests(root)
-    assert "11 passed" in tests.stdout  # test_app.py's 5, the messages service's 6
+    assert "15 passed" in tests.stdout  # test_app.py (7) and the messages service (8)
     assert stored_messages(development) == []  # the tests used data/test.sqlite
 
     with running_feathers(root, "dev") as server:
