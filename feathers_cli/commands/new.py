@@ -55,6 +55,14 @@ DatabaseUrlOption = Annotated[
         show_default=False,
     ),
 ]
+NoInstallOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-install",
+        envvar="FEATHERS_NO_INSTALL",
+        help="Only write the files: no .venv, no install, no migration.",
+    ),
+]
 
 
 def new(
@@ -67,8 +75,12 @@ def new(
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
+    no_install: NoInstallOption = False,
 ) -> None:
     """Create a project: app package, config, tests and the vendored runtime.
+
+    Then makes its .venv, installs the project with its test extras (uv) and migrates the
+    development database, unless --no-install: `cd NAME && feathers dev` runs it.
 
     --dry-run lists the files it would create (and writes nothing); --json prints them as JSON.
 
@@ -101,6 +113,11 @@ def new(
     target = directory if directory is not None else Path(answers.names.folder)
     created = create_project(answers, target, ask=bool(missing) and not yes, dry_run=dry_run)
     _print(created, answers.names.folder, database_url is None, dry_run=dry_run, as_json=as_json)
+    if not dry_run:
+        from ..first_run import finish_new
+
+        has_db = created.database != "memory"
+        finish_new(created.root, _relative(created.root), database=has_db, install=not no_install)
 
 
 def _print(
@@ -126,13 +143,6 @@ def _report(created: CreatedProject, folder: str, default_url: bool) -> str:
         + format_tree(shown, f"{created.root.name}/")
         + "\n\n"
         + _database_summary(created, default_url)
-        + "\n\nNext steps:\n"
-        + f"  cd {where}\n"
-        + "  python -m venv .venv && . .venv/bin/activate\n"
-        + '  pip install -e ".[test]"\n'
-        + "  pytest\n"
-        + ("" if created.database == "memory" else "  feathers migrate\n")
-        + "  feathers dev"
     )
 
 
