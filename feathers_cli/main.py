@@ -102,12 +102,15 @@ def start(host: HostOption = None, port: PortOption = None) -> None:
 
 def _serve(host: str | None, port: int | None, *, reload: bool) -> None:
     from .dev import plan_server, run_server
+    from .ready import watch_in_background
 
     project = find_project(Path.cwd())
     plan = plan_server(project, host=host, port=port, reload=reload)
     mode = "reloading on changes" if reload else "no reload"
     python = "" if plan.command[0] == sys.executable else f", Python: {plan.command[0]}"
-    typer.echo(f"Serving {project.package} on {plan.url} ({mode}{python}); Ctrl-C stops", err=True)
+    typer.echo(f"Starting {project.package} ({mode}{python}) ...", err=True)
+    if reload:  # `start` prints it from the server process (see ready.py)
+        watch_in_background(project.package, plan.host, plan.port)
     code = run_server(plan, cwd=project.root)
     raise typer.Exit(code)
 
