@@ -57,7 +57,7 @@ def install_project(
     if migrate:
         # The step needs the project's interpreter, which exists only now.
         total += run_steps([migrate_step(root)], reporter)
-    print(f"Installed in {total:.1f} s: .venv is ready.", file=stream, flush=True)
+    reporter.line(f"Installed in {total:.1f} s: .venv is ready.")
     return total
 
 
@@ -73,12 +73,12 @@ def install_packages(
     return True
 
 
-def finish_new(root: Path, where: str, *, database: bool, install: bool) -> None:
-    """The end of `feathers new`: install the project (unless `install` is false), then
-    print the next steps, on stderr."""
+def finish_new(root: Path, where: str, *, database: bool, install: bool) -> str:
+    """The end of `feathers new`: install the project (unless `install` is false, progress
+    on stderr); returns the next steps to show."""
     if install:
         install_project(root, migrate=database)
-    print(next_steps(where, installed=install, database=database), file=sys.stderr)
+    return next_steps(where, installed=install, database=database)
 
 
 def next_steps(where: str, *, installed: bool, database: bool) -> str:

@@ -139,17 +139,22 @@ class Reporter:
         isatty = getattr(stream, "isatty", None)
         return cls(stream, tty=bool(isatty and isatty()))
 
+    def line(self, text: str) -> None:
+        """Write one line of progress to the stream, at once."""
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
     def run(self, step: Step, log: IO[bytes]) -> tuple[int, float]:
         """Run `step` with its output going to `log`; returns the exit code and the seconds."""
         start = time.monotonic()
         if self.tty:
             code = self._run_with_spinner(step, log)
         else:
-            print(f"- {step.label} ...", file=self.stream, flush=True)
+            self.line(f"- {step.label} ...")
             code = _call(step, log)
         elapsed = time.monotonic() - start
         mark = "done" if code == 0 else "FAILED"
-        print(f"  {mark}: {step.label} ({elapsed:.1f} s)", file=self.stream, flush=True)
+        self.line(f"  {mark}: {step.label} ({elapsed:.1f} s)")
         return code, elapsed
 
     def _run_with_spinner(self, step: Step, log: IO[bytes]) -> int:
@@ -165,10 +170,10 @@ class Reporter:
     def failure(self, step: Step, output: str) -> None:
         """Print the failed tool's last lines and the command that retries the step."""
         lines = output.rstrip().splitlines()[-TAIL_LINES:]
-        print(f"  last lines of `{step.command}`:", file=self.stream)
+        self.line(f"  last lines of `{step.command}`:")
         for line in lines:
-            print(f"    {line}", file=self.stream)
-        print(f"  retry with: cd {shlex.quote(str(step.cwd))} && {step.command}", file=self.stream)
+            self.line(f"    {line}")
+        self.line(f"  retry with: cd {shlex.quote(str(step.cwd))} && {step.command}")
 
 
 def _call(step: Step, log: IO[bytes]) -> int:

@@ -105,11 +105,12 @@ def announce(
     got = wait_until_answering(host, port, timeout=timeout, alive=alive)
     if got is None:
         if alive():
-            print(f"{package} did not answer on port {port} within {timeout:.0f} s", file=stream)
+            stream.write(f"{package} did not answer on port {port} within {timeout:.0f} s\n")
         return False
     status, content_type = got
     landing = status == 200 and "text/html" in content_type
-    print(banner(package, public_url(host, port), landing=landing), file=stream, flush=True)
+    stream.write(banner(package, public_url(host, port), landing=landing) + "\n")
+    stream.flush()
     return True
 
 

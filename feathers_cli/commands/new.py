@@ -60,7 +60,8 @@ NoInstallOption = Annotated[
     typer.Option(
         "--no-install",
         envvar="FEATHERS_NO_INSTALL",
-        help="Only write the files: no .venv, no install, no migration.",
+        help="Only write the files. Without it, the project is installed into its .venv "
+        "(uv) with its test extras and its development database migrated.",
     ),
 ]
 
@@ -78,9 +79,6 @@ def new(
     no_install: NoInstallOption = False,
 ) -> None:
     """Create a project: app package, config, tests and the vendored runtime.
-
-    Then makes its .venv, installs the project with its test extras (uv) and migrates the
-    development database, unless --no-install: `cd NAME && feathers dev` runs it.
 
     --dry-run lists the files it would create (and writes nothing); --json prints them as JSON.
 
@@ -114,10 +112,16 @@ def new(
     created = create_project(answers, target, ask=bool(missing) and not yes, dry_run=dry_run)
     _print(created, answers.names.folder, database_url is None, dry_run=dry_run, as_json=as_json)
     if not dry_run:
-        from ..first_run import finish_new
+        _first_run(created, install=not no_install)
 
-        has_db = created.database != "memory"
-        finish_new(created.root, _relative(created.root), database=has_db, install=not no_install)
+
+def _first_run(created: CreatedProject, *, install: bool) -> None:
+    """Install the project into its .venv and migrate it (`first_run`), then the next steps."""
+    from ..first_run import finish_new
+
+    database = created.database != "memory"
+    steps = finish_new(created.root, _relative(created.root), database=database, install=install)
+    typer.echo(steps, err=True)
 
 
 def _print(
