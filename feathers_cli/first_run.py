@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from .install import Reporter, Step, install_steps, run_steps, venv_python
+from .errors import CLIError
+from .install import InstallFailed, Reporter, Step, install_steps, run_steps, venv_python
 
 __all__ = [
     "NO_INSTALL_ENV",
@@ -53,12 +54,29 @@ def install_project(
     database when `migrate`; returns the seconds it took. Raises `InstallFailed`."""
     stream = stream if stream is not None else sys.stderr
     reporter = Reporter.for_stream(stream)
-    total = run_steps(install_steps(root, use_uv=use_uv), reporter)
+    try:
+        total = run_steps(install_steps(root, use_uv=use_uv), reporter)
+    except InstallFailed as failed:
+        # What remains after the retried step, so that the message is the whole way.
+        failed.message += ", then `feathers migrate`" if migrate else ""
+        failed.args = (failed.message,)
+        raise
     if migrate:
-        # The step needs the project's interpreter, which exists only now.
-        total += run_steps([migrate_step(root)], reporter)
+        total += _migrate(root, reporter)
     reporter.line(f"Installed in {total:.1f} s: .venv is ready.")
     return total
+
+
+def _migrate(root: Path, reporter: Reporter) -> float:
+    # The step needs the project's interpreter, which exists only now.
+    try:
+        return run_steps([migrate_step(root)], reporter)
+    except InstallFailed as failed:
+        where = shlex.quote(str(root))
+        raise CLIError(
+            f"{failed.step.label} failed (exit {failed.code}); the project is installed: "
+            f"run `cd {where} && feathers migrate` to retry"
+        ) from failed
 
 
 def install_packages(

@@ -11,7 +11,7 @@ import typer
 
 from ..errors import CLIError
 from ..tree import format_tree
-from .output import DryRunOption, JsonOption, YesOption, is_terminal
+from .output import DryRunOption, JsonOption, NoInstallOption, YesOption, is_terminal
 
 if TYPE_CHECKING:
     from ..generators.new import CreatedProject
@@ -53,15 +53,6 @@ DatabaseUrlOption = Annotated[
         help="The development database's URL (default: sqlite:///data/development.sqlite, "
         "or postgresql://postgres@localhost:5432/PACKAGE). Tests use their own database.",
         show_default=False,
-    ),
-]
-NoInstallOption = Annotated[
-    bool,
-    typer.Option(
-        "--no-install",
-        envvar="FEATHERS_NO_INSTALL",
-        help="Only write the files. Without it, the project is installed into its .venv "
-        "(uv) with its test extras and its development database migrated.",
     ),
 ]
 
