@@ -63,7 +63,7 @@ def install_project(
         raise
     if migrate:
         total += _migrate(root, reporter)
-    reporter.line(f"Installed in {total:.1f} s: .venv is ready.")
+    stream.write(f"Installed in {total:.1f} s: .venv is ready.\n")
     return total
 
 

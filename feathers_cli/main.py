@@ -102,6 +102,7 @@ def start(host: HostOption = None, port: PortOption = None) -> None:
 
 def _serve(host: str | None, port: int | None, *, reload: bool) -> None:
     from .dev import plan_server, run_server
+    from .process import exec_server
     from .ready import watch_in_background
 
     project = find_project(Path.cwd())
@@ -109,9 +110,12 @@ def _serve(host: str | None, port: int | None, *, reload: bool) -> None:
     mode = "reloading on changes" if reload else "no reload"
     python = "" if plan.command[0] == sys.executable else f", Python: {plan.command[0]}"
     typer.echo(f"Starting {project.package} ({mode}{python}) ...", err=True)
-    if reload:  # `start` prints it from the server process (see ready.py)
+    if reload:  # uvicorn's reloader gets SIGINT/SIGTERM forwarded (feathers_cli/process.py)
         watch_in_background(project.package, plan.host, plan.port)
-    code = run_server(plan, cwd=project.root)
+        code = run_server(plan, cwd=project.root)
+    else:  # the server takes this process over: signals reach app.listen() directly; it
+        # prints the URL itself once it answers (its script starts with ready.py's watcher)
+        code = exec_server(plan.command, project.root, plan.environ)
     raise typer.Exit(code)
 
 
