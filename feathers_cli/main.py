@@ -42,7 +42,7 @@ app = typer.Typer(
     epilog=(
         "Examples:\n\n"
         "  feathers new chat --yes\n\n"
-        "  cd chat && feathers migrate && feathers dev --port 3030\n\n"
+        "  cd chat && feathers dev --port 3030\n\n"
         "  feathers upgrade"
     ),
     no_args_is_help=True,

@@ -132,3 +132,9 @@ def test_generate_connection_installs_the_driver_into_the_venv(tmp_path):
     assert "Installed the postgresql driver into .venv." in done.stderr
     check = [str(venv_python(root)), "-c", "import asyncpg, sqlalchemy, alembic"]
     assert subprocess.run(check, capture_output=True, timeout=60).returncode == 0
+
+
+def test_the_generated_readme_has_the_one_line_quick_start(tmp_path):
+    readme = (memory_project(tmp_path) / "README.md").read_text()
+    assert "feathers new --yes chat && cd chat && feathers dev" in readme
+    assert "migrated the development database" not in readme  # no database, no migration
