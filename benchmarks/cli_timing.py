@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -85,6 +86,7 @@ def installing_environment(**extra: str) -> dict[str, str]:
 def first_run(base: Path, name: str, environ: dict[str, str], timeout: float = 600) -> dict:
     """Seconds of `feathers new --yes NAME` (installing), then of `feathers dev` until its
     first answered request, and their sum."""
+    cpu = cpu_seconds()
     started = time.perf_counter()
     subprocess.run(
         [*FEATHERS, "new", "--yes", name],
@@ -101,7 +103,15 @@ def first_run(base: Path, name: str, environ: dict[str, str], timeout: float = 6
         "new (install + migrate)": created - started,
         "dev -> answered": dev,
         "new -> dev answered": created - started + dev,
+        # every process of both commands, the server's included (stopped and reaped)
+        "CPU s (user+sys), all": cpu_seconds() - cpu,
     }
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process's finished (waited for) descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def serve_until_answered(root: Path, command: str, environ: dict[str, str]) -> float:
