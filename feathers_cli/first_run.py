@@ -51,7 +51,8 @@ def install_project(
     root: Path, *, migrate: bool, stream: IO[str] | None = None, use_uv: bool = True
 ) -> float:
     """Make `root/.venv`, install the project with its test extras, migrate the development
-    database when `migrate`; returns the seconds it took. Raises `InstallFailed`."""
+    database when `migrate`; returns the seconds it took. Raises `InstallFailed` (a step of
+    the install failed) or `CLIError` (the migration failed), each naming what to run."""
     stream = stream if stream is not None else sys.stderr
     reporter = Reporter.for_stream(stream)
     try:
@@ -64,6 +65,7 @@ def install_project(
     if migrate:
         total += _migrate(root, reporter)
     stream.write(f"Installed in {total:.1f} s: .venv is ready.\n")
+    stream.flush()
     return total
 
 
