@@ -86,6 +86,9 @@ def test_new_then_dev_is_the_whole_quick_start(tmp_path):
         assert f"Python: {venv_python(root)}" in output
         assert output.index("Starting chat") < output.index(ready)
         assert "Docs: https://feathersjs.com/api/" in output
+        # the generated app serves its landing page (public/index.html) at /
+        assert f"  Landing page: http://127.0.0.1:{server.port}/\n" in output
+        assert get(server.port, "/") == 200
 
     # the test extras are in .venv: the project's own tests pass with it
     run_project_tests(root, python=venv_python(root))
