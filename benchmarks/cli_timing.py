@@ -1,8 +1,17 @@
-"""How long the CLI takes: `feathers new`, the generated tests, `feathers start` to accepting.
+"""How long the CLI takes: `feathers new`, the generated tests, `feathers start` to accepting;
+with --first-run, the quick start: `feathers new --yes` (installing) to `feathers dev` answering.
 
 Run by hand from the repository root (about 20 s; every step has a timeout):
 
     .venv/bin/python benchmarks/cli_timing.py [--runs 5]
+    .venv/bin/python benchmarks/cli_timing.py --first-run [--runs 3] [--cold-runs 1]
+
+--first-run (issue 17, goal <= 10 s with a warm package cache): from starting `feathers new
+--yes NAME` (which makes .venv with uv, installs the project with its test extras and migrates
+its SQLite database) to the first answered request of `feathers dev` started right after,
+as `feathers new --yes chat && cd chat && feathers dev` does. Warm: uv's own cache, warmed by
+one uncounted run first. Cold: UV_CACHE_DIR pointing at a new empty folder, so every package
+is downloaded from PyPI (the network's speed is part of that figure).
 
 Goals (issue 4): new < 1 s, generated tests < 5 s, start to accepting connections < 1 s
 ("accepting" = a Socket.io client's first request, an Engine.IO handshake, is answered).
@@ -15,6 +24,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -48,34 +58,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_until_accepting(root: Path, timeout: float = 20) -> float:
+def start_until_accepting(root: Path) -> float:
     """Seconds from `feathers start` until a client is answered (stopping it is not counted)."""
-    port = free_port()
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [*FEATHERS, "start", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=root,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if engineio_handshake(port):
-                return time.perf_counter() - started
-            if process.poll() is not None:
-                raise RuntimeError("feathers start exited")
-            time.sleep(0.005)
-        raise TimeoutError(f"feathers start did not accept connections in {timeout} s")
-    finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    return serve_until_answered(root, "start", dict(os.environ))
 
 
 def engineio_handshake(port: int) -> bool:
@@ -92,6 +77,98 @@ def engineio_handshake(port: int) -> bool:
         connection.close()
 
 
+def installing_environment(**extra: str) -> dict[str, str]:
+    """The environment of a user's shell: no FEATHERS_NO_INSTALL, no active venv."""
+    skipped = ("FEATHERS_NO_INSTALL", "VIRTUAL_ENV", "FEATHERS_ENV")
+    return {**{k: v for k, v in os.environ.items() if k not in skipped}, **extra}
+
+
+def first_run(base: Path, name: str, environ: dict[str, str], timeout: float = 600) -> dict:
+    """Seconds of `feathers new --yes NAME` (installing), then of `feathers dev` until its
+    first answered request, and their sum."""
+    cpu = cpu_seconds()
+    started = time.perf_counter()
+    subprocess.run(
+        [*FEATHERS, "new", "--yes", name],
+        cwd=base,
+        env=environ,
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
+    )
+    created = time.perf_counter()
+    dev = serve_until_answered(base / name, "dev", environ)
+    return {
+        "new (install + migrate)": created - started,
+        "dev -> answered": dev,
+        "new -> dev answered": created - started + dev,
+        # every process of both commands, the server's included (stopped and reaped)
+        "CPU s (user+sys), all": cpu_seconds() - cpu,
+    }
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process's finished (waited for) descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def serve_until_answered(root: Path, command: str, environ: dict[str, str]) -> float:
+    """Seconds from `feathers COMMAND` until a Socket.io client's first request is answered."""
+    port = free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*FEATHERS, command, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=root,
+        env=environ,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if engineio_handshake(port):
+                return time.perf_counter() - started
+            if process.poll() is not None:
+                raise RuntimeError(f"feathers {command} exited")
+            time.sleep(0.005)
+        raise TimeoutError(f"feathers {command} did not answer in 60 s")
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def first_run_main(runs: int, cold_runs: int) -> None:
+    results: dict[str, list[dict]] = {"warm": [], "cold": []}
+    with tempfile.TemporaryDirectory(prefix="feathers-first-run-") as folder:
+        base = Path(folder)
+        first_run(base, "warmup", installing_environment())  # fills uv's cache, not counted
+        for index in range(runs):
+            results["warm"].append(first_run(base, f"warm{index}", installing_environment()))
+        for index in range(cold_runs):
+            cache = base / f"empty-uv-cache-{index}"
+            cache.mkdir()
+            environ = installing_environment(UV_CACHE_DIR=str(cache))
+            results["cold"].append(first_run(base, f"cold{index}", environ))
+    print(f"first run, seconds (Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
+    print(f"{'cache':6} {'runs':>4} {'measurement':26} {'median':>8} {'max':>8}")
+    for cache, measured in results.items():
+        for name in measured[0] if measured else ():
+            times = [run[name] for run in measured]
+            goal = "  (goal <= 10 s)" if cache == "warm" and name.startswith("new ->") else ""
+            print(
+                f"{cache:6} {len(times):4} {name:26} {statistics.median(times):8.2f} "
+                f"{max(times):8.2f}{goal}"
+            )
+
+
 def import_cost(module: str) -> float:
     return timed(run, [sys.executable, "-c", f"import {module}"], Path.cwd())
 
@@ -99,7 +176,13 @@ def import_cost(module: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median kept)")
-    runs = max(1, parser.parse_args().runs)
+    parser.add_argument("--first-run", action="store_true", help="time the quick start instead")
+    parser.add_argument("--cold-runs", type=int, default=1, help="--first-run with empty caches")
+    args = parser.parse_args()
+    runs = max(1, args.runs)
+    if args.first_run:
+        first_run_main(runs, max(0, args.cold_runs))
+        return
     results: dict[str, list[float]] = {name: [] for name in GOALS}
     extras: dict[str, list[float]] = {"python -c pass": [], "import copier": []}
     extras["import feathers_cli.main (typer)"] = []
@@ -108,7 +191,8 @@ def main() -> None:
         tests = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
         for index in range(runs):
             name = f"bench{index}"
-            results["feathers new"].append(timed(run, [*FEATHERS, "new", name, "--yes"], base))
+            new = [*FEATHERS, "new", name, "--yes", "--no-install"]
+            results["feathers new"].append(timed(run, new, base))
             root = base / name
             results["generated tests (pytest)"].append(timed(run, tests, root))
             results["feathers start -> accepting"].append(start_until_accepting(root))

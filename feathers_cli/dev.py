@@ -22,6 +22,7 @@ from .errors import CLIError
 from .interpreter import project_python, read_config
 from .process import run_forwarding
 from .project import Project
+from .ready import watcher_script
 
 __all__ = ["ServerPlan", "plan_server", "run_server"]
 
@@ -60,7 +61,8 @@ def plan_server(
         # `app.listen()`, the runtime's one way to serve in production: uvloop, no
         # per-message deflate, the collector settled after start-up, a bounded graceful
         # shutdown, and a transport's own port (`socketio(3031)`) served alongside.
-        code = (
+        # The banner comes from the server process itself: `start` may exec into it.
+        code = watcher_script(project.package, host, port) + (
             f"from {project.package}.app import create_app; "
             f"from {project.package}.config import load_config; "
             f"create_app(load_config()).listen({port}, {host!r})"

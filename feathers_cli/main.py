@@ -42,7 +42,7 @@ app = typer.Typer(
     epilog=(
         "Examples:\n\n"
         "  feathers new chat --yes\n\n"
-        "  cd chat && feathers migrate && feathers dev --port 3030\n\n"
+        "  cd chat && feathers dev --port 3030\n\n"
         "  feathers upgrade"
     ),
     no_args_is_help=True,
@@ -103,15 +103,18 @@ def start(host: HostOption = None, port: PortOption = None) -> None:
 def _serve(host: str | None, port: int | None, *, reload: bool) -> None:
     from .dev import plan_server, run_server
     from .process import exec_server
+    from .ready import watch_in_background
 
     project = find_project(Path.cwd())
     plan = plan_server(project, host=host, port=port, reload=reload)
     mode = "reloading on changes" if reload else "no reload"
     python = "" if plan.command[0] == sys.executable else f", Python: {plan.command[0]}"
-    typer.echo(f"Serving {project.package} on {plan.url} ({mode}{python}); Ctrl-C stops", err=True)
+    typer.echo(f"Starting {project.package} ({mode}{python}) ...", err=True)
     if reload:  # uvicorn's reloader gets SIGINT/SIGTERM forwarded (feathers_cli/process.py)
+        watch_in_background(project.package, plan.host, plan.port)
         code = run_server(plan, cwd=project.root)
-    else:  # the server takes this process over: signals reach app.listen() directly
+    else:  # the server takes this process over: signals reach app.listen() directly; it
+        # prints the URL itself once it answers (its script starts with ready.py's watcher)
         code = exec_server(plan.command, project.root, plan.environ)
     raise typer.Exit(code)
 

@@ -8,6 +8,10 @@ import os
 
 import pytest
 
+# `feathers new` and the generators install nothing during the tests (as `--no-install`),
+# whoever calls them; the first-run e2e test (tests/e2e/test_first_run.py) removes it.
+os.environ["FEATHERS_NO_INSTALL"] = "1"
+
 SLOW_REASON = "slow end-to-end test: runs with CI=true, FEATHERS_TEST_SLOW=1 or -m slow"
 
 

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from ..project import Project, find_project
-from .output import DryRunOption, JsonOption, YesOption, finish, interactive
+from .output import DryRunOption, JsonOption, NoInstallOption, YesOption, finish, interactive
 
 __all__ = ["generate_app"]
 
@@ -229,6 +229,7 @@ def connection(
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
+    no_install: NoInstallOption = False,
 ) -> None:
     """Add a database to the project: config, the engine in app.py, Alembic migrations.
 
@@ -246,3 +247,14 @@ def connection(
         database = typer.prompt(f"Database ({choices})", default=SQL_DATABASES[0], err=True)
     generated = plan_connection(project, ConnectionAnswers(database or SQL_DATABASES[0], url))
     finish(generated, dry_run=dry_run, as_json=as_json)
+    if not dry_run and not no_install:
+        _install_driver(project, generated.database)
+
+
+def _install_driver(project: Project, database: str) -> None:
+    """Install the new dependencies (SQLAlchemy, the driver, Alembic) into .venv, if any."""
+    from ..first_run import install_packages
+    from ..generators.connection import DEPENDENCIES
+
+    if install_packages(project.root, DEPENDENCIES[database]):
+        typer.echo(f"Installed the {database} driver into .venv.", err=True)

@@ -12,7 +12,7 @@ import typer
 from ..bundles import HOW_TO_GET_THEM
 from ..errors import CLIError
 from ..tree import format_tree
-from .output import DryRunOption, JsonOption, YesOption, is_terminal
+from .output import DryRunOption, JsonOption, NoInstallOption, YesOption, is_terminal
 
 if TYPE_CHECKING:
     from ..generators.new import CreatedProject
@@ -73,6 +73,7 @@ def new(
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
+    no_install: NoInstallOption = False,
 ) -> None:
     """Create a project: app package, config, tests and the vendored runtime.
 
@@ -107,6 +108,17 @@ def new(
     target = directory if directory is not None else Path(answers.names.folder)
     created = create_project(answers, target, ask=bool(missing) and not yes, dry_run=dry_run)
     _print(created, answers.names.folder, database_url is None, dry_run=dry_run, as_json=as_json)
+    if not dry_run:
+        _first_run(created, install=not no_install)
+
+
+def _first_run(created: CreatedProject, *, install: bool) -> None:
+    """Install the project into its .venv and migrate it (`first_run`), then the next steps."""
+    from ..first_run import finish_new
+
+    database = created.database != "memory"
+    steps = finish_new(created.root, _relative(created.root), database=database, install=install)
+    typer.echo(steps, err=True)
 
 
 def _print(
@@ -133,13 +145,6 @@ def _report(created: CreatedProject, folder: str, default_url: bool) -> str:
         + "\n\n"
         + _database_summary(created, default_url)
         + _bundles_note(created)
-        + "\n\nNext steps:\n"
-        + f"  cd {where}\n"
-        + "  python -m venv .venv && . .venv/bin/activate\n"
-        + '  pip install -e ".[test]"\n'
-        + "  pytest\n"
-        + ("" if created.database == "memory" else "  feathers migrate\n")
-        + "  feathers dev"
     )
 
 

@@ -31,6 +31,16 @@ JsonOption = Annotated[
     bool, typer.Option("--json", help="Print the files and edits as JSON on stdout.")
 ]
 
+NoInstallOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-install",
+        envvar="FEATHERS_NO_INSTALL",
+        help="Install nothing into the project's .venv (by default `new` makes it, installs "
+        "the project with its test extras and migrates; generators install what they add).",
+    ),
+]
+
 
 def is_terminal() -> bool:
     """Whether a person is at a terminal on both ends (questions can be asked)."""

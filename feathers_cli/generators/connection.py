@@ -90,7 +90,8 @@ class GeneratedConnection:
 
     def next_steps(self) -> str:
         return (
-            "Next: pip install -e '.[test]' (new dependencies), then "
+            "Next: pip install -e '.[test]' (new dependencies; `feathers generate connection` "
+            "installs them itself into the project's .venv when it has one), then "
             "`feathers generate service NAME` and `feathers migrate`."
         )
 

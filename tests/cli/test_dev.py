@@ -9,7 +9,8 @@ import pytest
 from feathers_cli.dev import plan_server
 from feathers_cli.errors import CLIError
 from feathers_cli.main import app
-from tests.helpers.projects import generate_project, running_feathers
+from feathers_cli.ready import watcher_script
+from tests.helpers.projects import generate_project, running_feathers, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -22,12 +23,13 @@ def test_start_serves_with_app_listen_at_the_configured_address(make_project):
     project = make_project("chat")
     plan = plan_server(project, host=None, port=None, reload=False)
     assert (plan.host, plan.port, plan.url) == ("localhost", 3030, "http://localhost:3030")
-    assert plan.command == [
-        sys.executable,
-        "-c",
+    assert plan.command[:2] == [sys.executable, "-c"]
+    # the watcher that prints the URL once the server answers runs first, in its process
+    assert plan.command[2].startswith(watcher_script("chat", "localhost", 3030))
+    assert plan.command[2].endswith(
         "from chat.app import create_app; from chat.config import load_config; "
-        "create_app(load_config()).listen(3030, 'localhost')",
-    ]
+        "create_app(load_config()).listen(3030, 'localhost')"
+    )
     assert plan.watched == []
 
 
@@ -122,8 +124,11 @@ def test_a_bad_port_is_a_usage_error(runner):
 def test_start_serves_the_project_from_a_subfolder(tmp_path):
     root = generate_project(tmp_path, "chat")
     with running_feathers(root / "tests", "start") as server:
-        assert server.process.poll() is None
-    assert f"Serving chat on {server.url} (no reload)" in server.output()
+        ready = f"chat is ready at {server.url}\n"
+        wait_until(lambda: ready in server.output(), 30, "the ready banner", server)
+    output = server.output()
+    assert output.index("Starting chat (no reload) ...") < output.index(ready)
+    assert "Docs: https://feathersjs.com/api/" in output
 
 
 def test_a_config_module_that_imports_an_installed_package_still_works(make_project):

@@ -30,7 +30,7 @@ def test_new_with_yes_creates_the_project_and_prints_tree_and_next_steps(
     runner, tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", "my-app", "--yes"])
+    result = runner.invoke(app, ["new", "--no-install", "my-app", "--yes"])
     assert result.exit_code == 0, result.output
     root = tmp_path / "my-app"
     assert (root / "my_app" / "app.py").is_file()
@@ -125,7 +125,7 @@ def test_pyproject_records_the_answers(runner, tmp_path, monkeypatch):
 
 def test_sqlite_is_the_default_database_with_its_own_test_database(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", "chat", "--yes"])
+    result = runner.invoke(app, ["new", "--no-install", "chat", "--yes"])
     assert result.exit_code == 0, result.output
     root = tmp_path / "chat"
     data = tomllib.loads((root / "pyproject.toml").read_text())
@@ -160,7 +160,9 @@ def test_a_memory_project_has_no_database(make_project):
 
 def test_postgresql_without_a_url_takes_a_local_default_and_says_so(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", "chat", "--yes", "--database", "postgresql"])
+    result = runner.invoke(
+        app, ["new", "--no-install", "chat", "--yes", "--database", "postgresql"]
+    )
     assert result.exit_code == 0, result.output
     default = "postgresql://postgres@localhost:5432/chat"
     assert f"Database: postgresql at {default} (the default)" in result.stderr
@@ -172,7 +174,7 @@ def test_postgresql_without_a_url_takes_a_local_default_and_says_so(runner, tmp_
 def test_a_database_url_alone_picks_its_database(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     url = "postgresql://me:secret@db.example.com:5432/team"
-    result = runner.invoke(app, ["new", "chat", "--yes", "--database-url", url])
+    result = runner.invoke(app, ["new", "--no-install", "chat", "--yes", "--database-url", url])
     assert result.exit_code == 0, result.output
     root = tmp_path / "chat"
     data = tomllib.loads((root / "pyproject.toml").read_text())
@@ -197,7 +199,7 @@ def test_database_answers_that_do_not_fit_are_usage_errors(
     runner, tmp_path, monkeypatch, args, message
 ):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", "chat", "--yes", *args])
+    result = runner.invoke(app, ["new", "--no-install", "chat", "--yes", *args])
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert list(tmp_path.iterdir()) == []
@@ -218,7 +220,7 @@ def test_marker_comments_for_the_generators(make_project):
 
 def test_without_a_terminal_missing_answers_exit_1_naming_the_flags(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", "chat", "--description", "A chat"])
+    result = runner.invoke(app, ["new", "--no-install", "chat", "--description", "A chat"])
     assert result.exit_code == 1
     assert "--transport, --database, or --yes" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -227,7 +229,7 @@ def test_without_a_terminal_missing_answers_exit_1_naming_the_flags(runner, tmp_
 
 def test_every_flag_given_needs_no_yes(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    args = ["new", "chat", "--description", "A chat", "--transport", "socketio"]
+    args = ["new", "--no-install", "chat", "--description", "A chat", "--transport", "socketio"]
     result = runner.invoke(app, [*args, "--database", "memory"])
     assert result.exit_code == 0, result.output
 
@@ -251,7 +253,7 @@ def test_every_flag_given_needs_no_yes(runner, tmp_path, monkeypatch):
 )
 def test_invalid_names_are_refused_before_writing(runner, tmp_path, monkeypatch, name, reason):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", name, "--yes"])
+    result = runner.invoke(app, ["new", "--no-install", name, "--yes"])
     assert result.exit_code == 1
     assert reason in result.stderr
     assert result.stderr.startswith("Error: invalid project name")
@@ -265,10 +267,12 @@ def test_names_map_to_folder_and_package():
 
 def test_an_unsupported_transport_or_database_is_a_usage_error(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", "chat", "--yes", "--transport", "socketio,grpc"])
+    result = runner.invoke(
+        app, ["new", "--no-install", "chat", "--yes", "--transport", "socketio,grpc"]
+    )
     assert result.exit_code == 2
     assert "--transport 'grpc' is not supported; choose from: socketio, rest" in result.stderr
-    result = runner.invoke(app, ["new", "chat", "--yes", "--database", "mongodb"])
+    result = runner.invoke(app, ["new", "--no-install", "chat", "--yes", "--database", "mongodb"])
     assert result.exit_code == 2
     assert list(tmp_path.iterdir()) == []
 
@@ -283,7 +287,7 @@ def test_a_non_empty_folder_is_refused_and_left_alone(runner, tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     (tmp_path / "chat").mkdir()
     (tmp_path / "chat" / "notes.txt").write_text("mine")
-    result = runner.invoke(app, ["new", "chat", "--yes"])
+    result = runner.invoke(app, ["new", "--no-install", "chat", "--yes"])
     assert result.exit_code == 1
     assert "exists and is not empty" in result.stderr
     assert [p.name for p in (tmp_path / "chat").iterdir()] == ["notes.txt"]
@@ -292,7 +296,7 @@ def test_a_non_empty_folder_is_refused_and_left_alone(runner, tmp_path, monkeypa
 def test_an_empty_folder_and_directory_flag_are_accepted(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "where").mkdir()
-    result = runner.invoke(app, ["new", "chat", "--yes", "--directory", "where"])
+    result = runner.invoke(app, ["new", "--no-install", "chat", "--yes", "--directory", "where"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "where" / "chat" / "app.py").is_file()
 
@@ -306,7 +310,7 @@ def test_failure_or_ctrl_c_leaves_no_folder_behind(runner, tmp_path, monkeypatch
         raise failure
 
     monkeypatch.setattr(new_module, "vendor_runtime", fail)
-    result = runner.invoke(app, ["new", "chat", "--yes"])
+    result = runner.invoke(app, ["new", "--no-install", "chat", "--yes"])
     assert result.exit_code != 0
     assert list(tmp_path.iterdir()) == []
 
@@ -337,7 +341,7 @@ def test_the_generated_project_is_ruff_clean(make_project, database):
 
 def test_new_as_a_subprocess_with_stdin_closed(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "feathers_cli.main", "new", "chat"],
+        [sys.executable, "-m", "feathers_cli.main", "new", "--no-install", "chat"],
         cwd=tmp_path,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -346,7 +350,7 @@ def test_new_as_a_subprocess_with_stdin_closed(tmp_path):
     assert done.returncode == 1
     assert done.stderr.startswith("Error: no terminal to ask for the missing answers")
     done = subprocess.run(
-        [sys.executable, "-m", "feathers_cli.main", "new", "chat", "--yes"],
+        [sys.executable, "-m", "feathers_cli.main", "new", "--no-install", "chat", "--yes"],
         cwd=tmp_path,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -359,13 +363,15 @@ def test_new_as_a_subprocess_with_stdin_closed(tmp_path):
 
 def test_dry_run_and_json_list_the_project_and_write_nothing(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", "chat", "--yes", "--dry-run", "--json"])
+    result = runner.invoke(app, ["new", "--no-install", "chat", "--yes", "--dry-run", "--json"])
     assert result.exit_code == 0, result.output
     output = json.loads(result.stdout)
     assert output["dry_run"] is True and output["generator"] == "new"
     assert {"chat/app.py", "chat/database.py", ".copier-answers.yml"} <= set(output["created"])
     assert output["database"]["name"] == "sqlite"
     assert list(tmp_path.iterdir()) == []
-    applied = json.loads(runner.invoke(app, ["new", "chat", "--yes", "--json"]).stdout)
+    applied = json.loads(
+        runner.invoke(app, ["new", "--no-install", "chat", "--yes", "--json"]).stdout
+    )
     assert applied["created"] == output["created"]
     assert (tmp_path / "chat" / "chat" / "app.py").is_file()

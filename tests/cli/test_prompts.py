@@ -54,7 +54,7 @@ class Terminal:
 
 
 def test_prompts_for_missing_answers_only(tmp_path):
-    terminal = Terminal(tmp_path, "new", "chat", "--database", "memory")
+    terminal = Terminal(tmp_path, "new", "--no-install", "chat", "--database", "memory")
     terminal.expect("Describe the app in one line")
     terminal.type("\x15Team chat\r")  # Ctrl-U clears the default first
     terminal.expect("Transports the app serves")
@@ -67,7 +67,7 @@ def test_prompts_for_missing_answers_only(tmp_path):
 
 
 def test_yes_asks_nothing_on_a_terminal(tmp_path):
-    terminal = Terminal(tmp_path, "new", "chat", "--yes")
+    terminal = Terminal(tmp_path, "new", "--no-install", "chat", "--yes")
     assert terminal.exit_code() == 0, terminal.screen
     assert "Describe the app" not in terminal.screen
     assert (tmp_path / "chat" / "chat" / "app.py").is_file()
@@ -75,7 +75,14 @@ def test_yes_asks_nothing_on_a_terminal(tmp_path):
 
 def test_the_database_asked_on_a_terminal_gets_its_connection(tmp_path):
     terminal = Terminal(
-        tmp_path, "new", "chat", "--description", "A chat", "--transport", "socketio"
+        tmp_path,
+        "new",
+        "--no-install",
+        "chat",
+        "--description",
+        "A chat",
+        "--transport",
+        "socketio",
     )
     terminal.expect("Where services keep their data")
     terminal.type("\r")  # the default: SQLite

@@ -74,13 +74,15 @@ def test_both_transports_read_the_origins_of_the_config(tmp_path):
 
 def test_the_cli_takes_the_transport_flag(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", "api", "--yes", "--transport", "rest", "--json"])
+    result = runner.invoke(
+        app, ["new", "--no-install", "api", "--yes", "--transport", "rest", "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = tomllib.loads((tmp_path / "api" / "pyproject.toml").read_text())
     assert data["tool"]["feathers"]["transports"] == ["rest"]
     conftest = (tmp_path / "api" / "tests" / "conftest.py").read_text()
     assert "connect_rest(url)" in conftest and "import connect\n" not in conftest
-    result = runner.invoke(app, ["new", "x", "--yes", "--transport", ""])
+    result = runner.invoke(app, ["new", "--no-install", "x", "--yes", "--transport", ""])
     assert result.exit_code == 2
     assert "--transport '' is not supported; choose from: socketio, rest" in result.stderr
     assert not (tmp_path / "x").exists()
@@ -91,7 +93,9 @@ def test_new_copies_the_bundles_into_public(tmp_path, runner, monkeypatch):
     if files is None:
         pytest.skip("this feathers-py has no browser bundles (npm missing at install)")
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", "chat", "--yes", "--database", "memory", "--json"])
+    result = runner.invoke(
+        app, ["new", "--no-install", "chat", "--yes", "--database", "memory", "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["bundles"] == sorted(files)
     public = tmp_path / "chat" / "public"
@@ -103,7 +107,7 @@ def test_new_copies_the_bundles_into_public(tmp_path, runner, monkeypatch):
 def test_without_bundles_new_says_so_in_one_line(tmp_path, runner, monkeypatch):
     monkeypatch.setattr(landing, "bundle_files", lambda: None)
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", "chat", "--yes", "--database", "memory"])
+    result = runner.invoke(app, ["new", "--no-install", "chat", "--yes", "--database", "memory"])
     assert result.exit_code == 0, result.output
     notes = [line for line in result.stderr.splitlines() if line.startswith("Note:")]
     assert len(notes) == 1 and "feathers upgrade" in notes[0], result.stderr

@@ -61,7 +61,7 @@ def test_feathers_new_from_the_installed_wheel(wheel, tmp_path):
     elsewhere.mkdir()
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     done = subprocess.run(
-        [venv / "bin" / "feathers", "new", "chat", "--yes"],
+        [venv / "bin" / "feathers", "new", "--no-install", "chat", "--yes"],
         cwd=elsewhere,
         stdin=subprocess.DEVNULL,
         capture_output=True,

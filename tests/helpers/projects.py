@@ -120,7 +120,7 @@ def feathers_command(*args: str) -> list[str]:
 def generate_project(parent: Path, name: str = "chat") -> Path:
     """`feathers new NAME --yes` in `parent` (as a subprocess); returns the project root."""
     done = subprocess.run(
-        feathers_command("new", name, "--yes"),
+        feathers_command("new", name, "--yes", "--no-install"),
         cwd=parent,
         stdin=subprocess.DEVNULL,
         capture_output=True,
