@@ -133,6 +133,8 @@ class ParsedQuery:
 
 
 def _paginates(paginate: Any) -> bool:
+    if not paginate:
+        return False  # None, False, {}: the common case, without an ABC isinstance check
     return isinstance(paginate, Mapping) and bool(paginate.get("default") or paginate.get("max"))
 
 
