@@ -10,6 +10,7 @@ import datetime
 import decimal
 import json
 import logging
+import re
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -280,6 +281,10 @@ def _to_json(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+_LONG_DIGITS = re.compile(r"[0-9]{20}")
+_LONG_DIGITS_BYTES = re.compile(rb"[0-9]{20}")
+
+
 class _OrjsonCodec:
     """orjson behind the `json` module interface python-socketio expects (str, not bytes)."""
 
@@ -296,6 +301,12 @@ class _OrjsonCodec:
             return _STDLIB_ENCODER.encode(obj)
 
     def loads(self, data: str | bytes, **_: Any) -> Any:
+        # orjson reads an integer beyond 64 bits as a float; such a number (20+ digits in
+        # a row, which JSON strings may also hold: then the result is the same) is read by
+        # the standard library, so it stays an exact int (under engine.io's size guard).
+        long_digits = _LONG_DIGITS if isinstance(data, str) else _LONG_DIGITS_BYTES
+        if long_digits.search(data) is not None:
+            return _StdlibCodec.loads(data)
         return self._orjson.loads(data)
 
 
@@ -320,7 +331,8 @@ class _StdlibCodec:
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         return _STDLIB_ENCODER.encode(obj)
 
-    def loads(self, data: str | bytes, **kwargs: Any) -> Any:
+    @staticmethod
+    def loads(data: str | bytes, **kwargs: Any) -> Any:
         if isinstance(data, bytes | bytearray):
             data = data.decode("utf-8")
         return _STDLIB_DECODER.decode(data)
