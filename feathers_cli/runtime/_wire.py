@@ -1,7 +1,8 @@
 """Direct websocket writes and the reader's idle timer, for `_engine` (issue 15). Private.
 
-Written against uvicorn 0.30-0.54 (its websockets-sansio protocol, which `ws="auto"` picks
-when the websockets package is installed). A frame the server sends is never masked, so an
+Written against uvicorn 0.54 (its websockets-sansio protocol, which `ws="auto"` picks when
+the websockets package is installed; older uvicorn releases without it keep uvicorn's own
+send path). A frame the server sends is never masked, so an
 event's frame is built once (`websocket_text_frame`) and written to each recipient's
 transport, instead of uvicorn's `send` having the websockets package build it again for
 every connection (~20% of a create's CPU when its event goes to 50 sockets).
@@ -21,7 +22,7 @@ def wire_connection(ws: Any) -> Any:
     per-message compression negotiated, ...).
 
     What uvicorn's `send` does for a text message on its websockets-sansio protocol
-    (uvicorn 0.30-0.54) is: wait until the transport is writable, have websockets build the
+    (uvicorn 0.54) is: wait until the transport is writable, have websockets build the
     frame, write it. A server's frame is never masked, so the same bytes serve every
     recipient of an event: `websocket_text_frame` builds them once and `send_now` writes
     them while the connection is open and writable (otherwise uvicorn's own path runs).
