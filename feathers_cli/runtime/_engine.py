@@ -22,14 +22,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import inspect
 import logging
 import sys
+import time
 from collections.abc import Coroutine
 from typing import Any
 
 from engineio import async_socket as engineio_async_socket
 from engineio import exceptions as engineio_exceptions
 from engineio import packet as eio_packet
+from engineio.async_drivers import asgi as engineio_asgi
+
+from ._wire import IdleTimer, websocket_text_frame, wire_connection, wire_open
 
 __all__ = [
     "EAGER_TASKS",
@@ -129,9 +134,15 @@ def start_task(
 
 
 async def _send_frame(ws: Any, frame: Any) -> None:
-    """A direct websocket write; a client that has gone away is not an error worth a log."""
+    """A direct websocket write; a client that has gone away is not an error worth a log.
+
+    The ASGI message goes straight to the server's `send` (python-engineio's `ws.send`
+    builds the same message one coroutine further down)."""
     try:
-        await ws.send(frame)
+        if frame.__class__ is str:
+            await ws.asgi_send({"type": "websocket.send", "text": frame})
+        else:
+            await ws.send(frame)
     except Exception as exc:
         logger.debug("A websocket write failed (the client went away): %r", exc)
 
@@ -142,10 +153,19 @@ def _task_done(task: asyncio.Task[Any]) -> None:
         logger.error("Error in a Socket.io handler", exc_info=task.exception())
 
 
+def _code_names(owner: Any, name: str) -> tuple[str, ...]:
+    code = getattr(getattr(owner, name, None), "__code__", None)
+    return code.co_names if code is not None else ()
+
+
 def _engine_shape_ok() -> bool:
     socket_class = engineio_async_socket.AsyncSocket
+    websocket_class = getattr(engineio_asgi, "WebSocket", None)
     return (
-        callable(getattr(socket_class, "_websocket_handler", None))
+        websocket_class is not None
+        and "asgi_send" in _code_names(websocket_class, "__call__")
+        and "asgi_receive" in _code_names(websocket_class, "__call__")
+        and callable(getattr(socket_class, "_websocket_handler", None))
         and callable(getattr(socket_class, "receive", None))
         and callable(getattr(socket_class, "check_ping_timeout", None))
         and callable(getattr(socket_class, "close", None))
@@ -164,6 +184,7 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
     _feathers_queued_bytes = 0
     _feathers_overflowed = False
     _feathers_ping: asyncio.Task[Any] | None = None  # set by `track_ping_tasks`
+    _feathers_wire: Any = None  # uvicorn's websocket protocol, for `wire_connection` writes
 
     async def close(self, *args: Any, **kwargs: Any) -> None:
         await super().close(*args, **kwargs)
@@ -215,12 +236,15 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
             _pending_tasks.add(task)
             task.add_done_callback(_task_done)
 
-    def send_now(self, pkt: eio_packet.Packet, frame: Any = None) -> bool:
+    def send_now(
+        self, pkt: eio_packet.Packet, frame: Any = None, wire: bytes | None = None
+    ) -> bool:
         """Write `pkt` straight to the websocket if nothing is queued or in flight for it.
 
         Returns False when it did not (polling, upgrading, closing, queued or in-flight
         packets, a send still finishing): the caller queues the packet instead. `frame`
-        is the packet's encoding, when the caller has it already.
+        is the packet's encoding, when the caller has it already; `wire`, that text as a
+        websocket frame (`websocket_text_frame`), when the caller sends it to many.
         """
         ws = self._feathers_ws
         if self._feathers_overflowed:
@@ -235,8 +259,14 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
             or not self.queue.empty()
         ):
             return False
+        if frame is None:
+            frame = pkt.encode()
+        connection = self._feathers_wire
+        if connection is not None and frame.__class__ is str and wire_open(connection):
+            connection.transport.write(websocket_text_frame(frame) if wire is None else wire)
+            return True
         try:
-            task = run_eagerly(_send_frame(ws, pkt.encode() if frame is None else frame))
+            task = run_eagerly(_send_frame(ws, frame))
         except Exception:  # pragma: no cover - the send raised before its first await
             self._feathers_ws = None
             return True
@@ -256,6 +286,20 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
             data = pkt.data
             self.enqueue(pkt, len(data) if isinstance(data, str | bytes) else 16)
 
+    def send_text(self, text: str) -> bool:
+        """`send` of an Engine.IO MESSAGE carrying `text` (an encoded Socket.io packet),
+        without building the packet unless it has to be queued. Returns False, having done
+        nothing, when the session is closed or its ping timeout has to be handled: the
+        caller then takes `send`'s own path."""
+        if self.closed:
+            return False
+        last_ping = self.last_ping
+        if last_ping and time.time() - last_ping > self.server.ping_timeout:
+            return False
+        if not self.send_now(None, "4" + text):  # type: ignore[arg-type]
+            self.enqueue(eio_packet.Packet(eio_packet.MESSAGE, text), len(text))
+        return True
+
     async def _websocket_handler(self, ws: Any) -> None:
         if self.connected:
             # An upgrade from polling: python-engineio's probe handshake, unchanged.
@@ -269,35 +313,24 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
         timeout = server.ping_interval + server.ping_timeout
         writer_task = asyncio.ensure_future(self._feathers_writer(ws, timeout))
         self._feathers_ws = ws
-        self._feathers_reader = asyncio.current_task()
+        self._feathers_wire = wire_connection(ws)
+        reader = self._feathers_reader = asyncio.current_task()
         loop = asyncio.get_running_loop()
+        idle = IdleTimer(loop, timeout, reader)
         try:
-            async with asyncio.timeout_at(loop.time() + timeout) as deadline:
-                while True:
-                    data = await ws.wait()
-                    if data is None:
-                        break  # connection closed by the client
-                    if len(data) > server.max_http_buffer_size:
-                        break  # python-engineio: 'packet is too large' ends the connection
-                    deadline.reschedule(loop.time() + timeout)
-                    try:
-                        await self.receive(eio_packet.Packet(encoded_packet=data))
-                    except engineio_exceptions.UnknownPacketError:  # pragma: no cover
-                        pass
-                    except engineio_exceptions.SocketIsClosedError:  # pragma: no cover
-                        break
-                    except Exception:  # pragma: no cover
-                        server.logger.exception("Unknown receive error")
+            await self._feathers_read(ws, idle)
         except asyncio.CancelledError:
-            # The server stopping, or `cut_off`: as python-engineio, end the session. After
-            # `cut_off` the cancellation was ours and is taken back, so that the closing
-            # below runs as in a task that was never cancelled.
-            current = asyncio.current_task()
-            if self._feathers_overflowed and current is not None:
-                current.uncancel()
+            # The server stopping, `cut_off` or the idle timer: as python-engineio, end the
+            # session. After `cut_off` or a timeout the cancellation was ours and is taken
+            # back, so that the closing below runs as in a task that was never cancelled.
+            if (self._feathers_overflowed or idle.expired) and reader is not None:
+                reader.uncancel()
         except Exception:
-            pass  # a timeout, or the websocket went away: as python-engineio, end it
+            pass  # the websocket went away: as python-engineio, end it
+        finally:
+            idle.stop()
         self._feathers_ws = None
+        self._feathers_wire = None
         self._feathers_reader = None
         await self.queue.put(None)  # unlock the writer so it can exit
         if self._feathers_overflowed:
@@ -305,6 +338,44 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
         with contextlib.suppress(asyncio.CancelledError):
             await writer_task
         await self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
+
+    async def _feathers_read(self, ws: Any, idle: IdleTimer) -> None:
+        """Read frames until the client closes; each MESSAGE frame goes to the server's
+        'message' handler (python-socketio) directly, as `receive` + `_trigger_event` would
+        hand it over (their log line and handler lookup skipped)."""
+        server = self.server
+        receive = ws.asgi_receive
+        limit = server.max_http_buffer_size
+        handler = server.handlers.get("message")
+        if not inspect.iscoroutinefunction(handler):
+            handler = None
+        sid = self.sid
+        while True:
+            event = await receive()
+            if event["type"] != "websocket.receive":
+                break  # connection closed by the client
+            data = event.get("text")
+            if data is None:
+                data = event.get("bytes")
+                if data is None:  # pragma: no cover - python-engineio: an OSError
+                    break
+            if len(data) > limit:
+                break  # python-engineio: 'packet is too large' ends the connection
+            idle.seen()
+            try:
+                if handler is not None and data.__class__ is str and data[:1] == "4":
+                    try:
+                        await handler(sid, data[1:])
+                    except Exception:
+                        server.logger.exception("message async handler error")
+                else:
+                    await self.receive(eio_packet.Packet(encoded_packet=data))
+            except engineio_exceptions.UnknownPacketError:  # pragma: no cover
+                pass
+            except engineio_exceptions.SocketIsClosedError:  # pragma: no cover
+                break
+            except Exception:  # pragma: no cover
+                server.logger.exception("Unknown receive error")
 
     async def _feathers_writer(self, ws: Any, timeout: float) -> None:
         queue = self.queue
@@ -341,6 +412,7 @@ class FeathersEngineSocket(engineio_async_socket.AsyncSocket):
                 self._feathers_writing = False
         finally:
             self._feathers_ws = None
+            self._feathers_wire = None
             self._feathers_writing = True  # no direct writes after the writer ends
             if not self._feathers_overflowed:
                 # (a client that stopped reading would hold a close forever: its connection

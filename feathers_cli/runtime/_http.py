@@ -79,7 +79,11 @@ def response_status(context: HookContext, body: Any) -> tuple[int, dict[str, str
     a `Location` header, 303 unless a status is set). Otherwise None is 204, a create 201,
     anything else 200.
     """
-    http = context.http or {}
+    http = context.http
+    if not http:  # what hooks rarely change: the status follows from the result
+        if body is None:
+            return 204, {}
+        return (201 if context.method == "create" else 200), {}
     headers = {str(name): str(value) for name, value in (http.get("headers") or {}).items()}
     location = headers.get("Location")
     if http.get("location") is not None:

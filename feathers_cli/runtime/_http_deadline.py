@@ -25,6 +25,8 @@ def with_header_deadline(protocol_class: type[Any], timeout: float) -> type[Any]
 
     class HeaderDeadline(protocol_class):  # type: ignore[misc, valid-type]
         _feathers_deadline: asyncio.TimerHandle | None = None
+        _feathers_armed = 0.0
+        _feathers_cycle: Any = None
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
@@ -40,14 +42,23 @@ def with_header_deadline(protocol_class: type[Any], timeout: float) -> type[Any]
             super().connection_lost(exc)
 
         def _feathers_arm(self) -> None:
-            if self._feathers_deadline is not None:
-                self._feathers_deadline.cancel()
-            self._feathers_deadline = self.loop.call_later(
-                timeout, self._feathers_expire, self.cycle
-            )
+            # Per response only the time and the request are noted; the one timer moves
+            # itself when it fires before the deadline (cancelling and scheduling a timer
+            # per request was ~3% of a REST request's CPU).
+            self._feathers_armed = self.loop.time()
+            self._feathers_cycle = self.cycle
+            if self._feathers_deadline is None:
+                self._feathers_deadline = self.loop.call_at(
+                    self._feathers_armed + timeout, self._feathers_expire
+                )
 
-        def _feathers_expire(self, cycle: Any) -> None:
+        def _feathers_expire(self) -> None:
             self._feathers_deadline = None
+            due = self._feathers_armed + timeout
+            if self.loop.time() < due:
+                self._feathers_deadline = self.loop.call_at(due, self._feathers_expire)
+                return
+            cycle = self._feathers_cycle
             transport = self.transport
             if transport.is_closing() or transport.get_protocol() is not self:
                 return  # closed already, or upgraded to a websocket

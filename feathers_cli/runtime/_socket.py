@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import logging
+import re
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import socketio as python_socketio
-from engineio import json as engineio_json
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
@@ -280,6 +281,10 @@ def _to_json(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+_LONG_DIGITS = re.compile(r"[0-9]{20}")
+_LONG_DIGITS_BYTES = re.compile(rb"[0-9]{20}")
+
+
 class _OrjsonCodec:
     """orjson behind the `json` module interface python-socketio expects (str, not bytes)."""
 
@@ -288,25 +293,49 @@ class _OrjsonCodec:
         self._options = orjson.OPT_NON_STR_KEYS
 
     def dumps(self, obj: Any, **_: Any) -> str:
-        return self._orjson.dumps(obj, default=_to_json, option=self._options).decode()
+        try:
+            return self._orjson.dumps(obj, default=_to_json, option=self._options).decode()
+        except TypeError:
+            # orjson refuses integers beyond 64 bits (and bytes); the standard library
+            # encodes the former and raises the same TypeError for the latter.
+            return _STDLIB_ENCODER.encode(obj)
 
     def loads(self, data: str | bytes, **_: Any) -> Any:
+        # orjson reads an integer beyond 64 bits as a float; such a number (20+ digits in
+        # a row, which JSON strings may also hold: then the result is the same) is read by
+        # the standard library, so it stays an exact int (under engine.io's size guard).
+        long_digits = _LONG_DIGITS if isinstance(data, str) else _LONG_DIGITS_BYTES
+        if long_digits.search(data) is not None:
+            return _StdlibCodec.loads(data)
         return self._orjson.loads(data)
+
+
+# One encoder and one decoder for every call: json.dumps / engineio's json.loads with options
+# build a new one each time, which costs more than coding a small message.
+_STDLIB_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_to_json)
+
+
+def _safe_int(digits: str) -> int:
+    # engine.io's guard: int() of a very long digit string is slow (quadratic)
+    if len(digits) > 100:
+        raise ValueError("Integer is too large")
+    return int(digits)
+
+
+_STDLIB_DECODER = json.JSONDecoder(parse_int=_safe_int)
 
 
 class _StdlibCodec:
     """The standard library's json, compact, with engine.io's guard against huge integers."""
 
-    def __init__(self) -> None:
-        # One encoder for every call: json.dumps with options builds a new one each time,
-        # which costs more than encoding a small message.
-        self._encoder = engineio_json.JSONEncoder(separators=(",", ":"), default=_to_json)
-
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        return self._encoder.encode(obj)
+        return _STDLIB_ENCODER.encode(obj)
 
-    def loads(self, data: str | bytes, **kwargs: Any) -> Any:
-        return engineio_json.loads(data)
+    @staticmethod
+    def loads(data: str | bytes, **kwargs: Any) -> Any:
+        if isinstance(data, bytes | bytearray):
+            data = data.decode("utf-8")
+        return _STDLIB_DECODER.decode(data)
 
 
 def json_codec() -> Any:

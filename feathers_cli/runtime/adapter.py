@@ -133,6 +133,8 @@ class ParsedQuery:
 
 
 def _paginates(paginate: Any) -> bool:
+    if not paginate:
+        return False  # None, False, {}: the common case, without an ABC isinstance check
     return isinstance(paginate, Mapping) and bool(paginate.get("default") or paginate.get("max"))
 
 
@@ -245,8 +247,14 @@ def parse_query(query: Query | None, options: AdapterOptions) -> ParsedQuery:
     """
     paginate = _paginates(options.paginate)
     if not query:
+        # The most common query of all: one shared (frozen) result per page size.
         limit = get_limit(None, options.paginate) if paginate else None
-        return ParsedQuery(And(()), limit=limit, paginate=paginate)
+        parsed = _EMPTY_QUERIES.get((limit, paginate))
+        if parsed is None:
+            parsed = ParsedQuery(And(()), limit=limit, paginate=paginate)
+            if len(_EMPTY_QUERIES) < 64:
+                _EMPTY_QUERIES[(limit, paginate)] = parsed
+        return parsed
     for key in query:
         if str(key).startswith("$") and key not in FILTERS and key not in options.filters:
             raise BadRequest(f"Invalid filter value {key}")
@@ -267,6 +275,9 @@ def parse_query(query: Query | None, options: AdapterOptions) -> ParsedQuery:
         paginate=paginate,
         filters=custom,
     )
+
+
+_EMPTY_QUERIES: dict[tuple[int | None, bool], ParsedQuery] = {}
 
 
 def select_fields(record: Record, select: tuple[str, ...] | None) -> Record:

@@ -45,15 +45,23 @@ _ATOMIC = frozenset({str, int, float, bool, type(None), datetime, date, time, De
 Matcher = Callable[[Record], bool]
 
 
+_is_atomic = _ATOMIC.__contains__
+
+
 def _copy(value: Any) -> Any:
     """A deep copy of JSON-like data (dicts, lists, atoms, dates), several times faster
     than `copy.deepcopy`; other objects fall back to it."""
     kind = type(value)
+    if kind is dict:
+        # A flat record (the common case) is one C-level scan and a shallow copy.
+        if all(map(_is_atomic, map(type, value.values()))):
+            return value.copy()
+        return {k: v if type(v) in _ATOMIC else _copy(v) for k, v in value.items()}
     if kind in _ATOMIC:
         return value
-    if kind is dict:
-        return {k: v if type(v) in _ATOMIC else _copy(v) for k, v in value.items()}
     if kind is list:
+        if all(map(_is_atomic, map(type, value))):
+            return value.copy()
         return [v if type(v) in _ATOMIC else _copy(v) for v in value]
     return copy.deepcopy(value)
 
@@ -258,12 +266,16 @@ class MemoryService(AdapterService):
         return found[query.skip : end], total
 
     def _output(self, record: Record, query: ParsedQuery) -> Record:
-        return _copy(select_fields(record, query.select))
+        select = query.select
+        return _copy(record if select is None else select_fields(record, select))
 
     async def _find(self, params: Params | None = None) -> list[Record] | Page:
         query = self.parse_query(params or {})
         records, total = self._matching(query)
-        data = [self._output(record, query) for record in records]
+        if query.select is None:
+            data = list(map(_copy, records))
+        else:
+            data = [self._output(record, query) for record in records]
         if query.paginate:
             return {"total": total, "limit": query.limit, "skip": query.skip, "data": data}
         return data

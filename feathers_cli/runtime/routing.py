@@ -66,6 +66,9 @@ class _Node:
             if child.empty:
                 del self.children[head]
 
+    def has_placeholders(self) -> bool:
+        return bool(self.placeholders) or any(c.has_placeholders() for c in self.children.values())
+
     @property
     def empty(self) -> bool:
         return self.service is None and not self.children and not self.placeholders
@@ -93,6 +96,7 @@ class Router:
     def __init__(self) -> None:
         self._root = _Node("")
         self._exact: dict[str, Any] = {}
+        self._with_placeholders = False  # whether any path has a `:name` segment
 
     @staticmethod
     def _segments(path: str) -> list[str]:
@@ -103,11 +107,13 @@ class Router:
         self._root.insert(self._segments(path), service)
         if ":" not in path:
             self._exact[path] = service
+        self._with_placeholders = self._root.has_placeholders()
 
     def remove(self, path: str) -> None:
         """Forget the service at a normalised path."""
         self._root.remove(self._segments(path))
         self._exact.pop(path, None)
+        self._with_placeholders = self._root.has_placeholders()
 
     def lookup(self, path: Any) -> Lookup | None:
         """The service for a path (slashes stripped) and its route params, or None."""
@@ -117,6 +123,8 @@ class Router:
         service = self._exact.get(path)
         if service is not None:
             return Lookup(service, {})
+        if not self._with_placeholders:
+            return None  # only exact paths exist (REST asks again without the id)
         params: dict[str, str] = {}
         service = self._root.lookup(self._segments(path), 0, params)
         return None if service is None else Lookup(service, params)

@@ -8,6 +8,7 @@ the class's method, so `self.get(...)` inside the service goes through hooks too
 from __future__ import annotations
 
 import inspect
+import operator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -97,11 +98,13 @@ class HookedMethod:
     """
 
     __slots__ = (
+        "_arguments",
         "_chain",
         "_event",
         "_generation",
         "_impl",
         "_is_async",
+        "_slots",
         "app",
         "method",
         "names",
@@ -122,6 +125,14 @@ class HookedMethod:
         self._is_async = inspect.iscoroutinefunction(impl)
         self._generation = -1
         self._chain: list[Any] = []
+        # Where id, data and params sit in a positional call (None: not an argument), and
+        # a getter of the method's arguments from a context: the per-call fast paths.
+        names = self.names
+        self._slots = tuple(
+            names.index(name) if name in names else None for name in ("id", "data", "params")
+        )
+        getter = operator.attrgetter(*names)
+        self._arguments = (lambda context: (getter(context),)) if len(names) == 1 else getter
 
     def __repr__(self) -> str:
         return f"<hooked method {self.method} of {self.service!r}>"
@@ -133,6 +144,20 @@ class HookedMethod:
     def context(self, *args: Any, **kwargs: Any) -> HookContext:
         """A fresh HookContext for a call with these arguments (params last, optional)."""
         names = self.names
+        if not kwargs and len(args) == len(names):
+            # every argument given by position (what the transports do)
+            id_at, data_at, params_at = self._slots
+            params = args[params_at]
+            return HookContext(
+                self.app,
+                self.service,
+                self.options.path,
+                self.method,
+                {} if params is None else params,
+                None if id_at is None else args[id_at],
+                None if data_at is None else args[data_at],
+                self._event,
+            )
         if len(args) > len(names):
             raise TypeError(f"{self.method}() takes at most {len(names)} arguments")
         values = dict(zip(names, args, strict=False))
@@ -185,9 +210,9 @@ class HookedMethod:
 
     async def _call_method(self, context: HookContext) -> None:
         if self._is_async:
-            context.result = await self._impl(*context.arguments())
+            context.result = await self._impl(*self._arguments(context))
         else:
-            result = self._impl(*context.arguments())
+            result = self._impl(*self._arguments(context))
             if inspect.isawaitable(result):
                 result = await result
             context.result = result

@@ -26,7 +26,12 @@ import socketio as python_socketio
 from socketio import packet as sio_packet
 
 from . import errors
-from ._engine import adopt_engine_socket, start_task, track_ping_tasks
+from ._engine import (
+    FeathersEngineSocket,
+    adopt_engine_socket,
+    start_task,
+    track_ping_tasks,
+)
 from ._socket import (
     CONNECT_TIMEOUT,
     FeathersPacket,
@@ -36,6 +41,7 @@ from ._socket import (
     reply_to_call,
 )
 from ._versions import check_internals
+from ._wire import websocket_text_frame
 
 if TYPE_CHECKING:
     from .application import Application
@@ -232,8 +238,23 @@ class SocketServer(python_socketio.AsyncServer):
             raise
         if id is not None:
             arguments = list(reply) if isinstance(reply, tuple) else [reply]
-            ack = self.packet_class(sio_packet.ACK, data=arguments, namespace="/", id=id)
-            await self._send_packet(eio_sid, ack)
+            if not self._send_ack_text(eio_sid, id, arguments):
+                ack = self.packet_class(sio_packet.ACK, data=arguments, namespace="/", id=id)
+                await self._send_packet(eio_sid, ack)
+
+    def _send_ack_text(self, eio_sid: str, id: Any, arguments: list[Any]) -> bool:
+        # The ack of a call as one text frame (`3<id><json>`, Socket.io's encoding), handed
+        # to the session without python-socketio's packet objects and send coroutines.
+        # False when the full path must do it: binary data, data that is not JSON (it
+        # raises there, as before), a session that is not a plain open websocket one.
+        session = self.eio.sockets.get(eio_sid)
+        if session is None or session.__class__ is not FeathersEngineSocket:
+            return False
+        try:
+            encoded = FeathersPacket.json.dumps(arguments)
+        except (TypeError, ValueError):
+            return False
+        return session.send_text(f"3{id}{encoded}")
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         # A frame python-socketio cannot make sense of must not log a traceback at ERROR
@@ -484,13 +505,15 @@ class SocketioTransport:
         # A websocket session with nothing queued gets the frame written at once (no writer
         # task wake-up per socket); any other session gets it queued (`send_now`).
         frames = [packet.encode() for packet in packets]
+        # The websocket frames too, once for every recipient (see `wire_connection`).
+        wires = [websocket_text_frame(f) if f.__class__ is str else None for f in frames]
         sockets = self.io.eio.sockets
         for eio_sid in eio_sids:
             session = sockets.get(eio_sid)
             if session is None or session.closed or session.closing:
                 continue
-            for packet, frame in zip(packets, frames, strict=True):
-                if not session.send_now(packet, frame):
+            for packet, frame, wire in zip(packets, frames, wires, strict=True):
+                if not session.send_now(packet, frame, wire):
                     session.enqueue(packet, len(frame))
 
 

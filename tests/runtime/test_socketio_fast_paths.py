@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import importlib.util
 import os
 import socket
 import struct
@@ -170,3 +171,27 @@ async def test_a_socket_that_stops_reading_does_not_hold_up_the_others() -> None
                 assert sessions, "the stalled socket was never backed up"
         finally:
             stalled.close()
+
+
+async def test_events_written_as_prebuilt_frames_arrive_intact_at_every_length() -> None:
+    # An event's websocket frame is built once and written to each connection's transport
+    # (`wire_connection`): payloads around the 126 and 65,536 byte length forms, and text
+    # whose UTF-8 is longer than its characters, reach a real client whole and in order.
+    app = broadcast_app()
+    base = len('42["messages created",{"text":"","id":0}]')
+    lengths = [*range(120 - base, 132 - base), *range(65_530 - base, 65_542 - base), 70_000]
+    async with serve(app) as url, raw_client(url) as client:
+        got: list[str] = []
+        client.on("messages created", lambda data: got.append(data["text"]))
+        await wait_until(lambda: len(app.io.feathers_sockets) == 1, 3.0)
+        (session,) = app.io.eio.sockets.values()
+        # uvicorn releases without the websockets-sansio protocol (older ones) keep the
+        # regular send path; the installed one has it (the pinned newest release)
+        sansio = importlib.util.find_spec("uvicorn.protocols.websockets.websockets_sansio_impl")
+        assert (session._feathers_wire is not None) == (sansio is not None)
+        texts = ["x" * length for length in lengths] + ["é" * 70, "é" * 33_000]
+        for text in texts:
+            await app.service("messages").create({"text": text})
+        await wait_until(lambda: len(got) == len(texts), 5.0)
+        assert got == texts
+        assert list(await call(client, "get", "messages", 0)) == [None, {"text": texts[0], "id": 0}]
