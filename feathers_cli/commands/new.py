@@ -55,6 +55,14 @@ DatabaseUrlOption = Annotated[
         show_default=False,
     ),
 ]
+SyncOption = Annotated[
+    str | None,
+    typer.Option(
+        help="redis: service events shared by the app's processes through Redis "
+        "(feathers generate sync; default: none).",
+        show_default=False,
+    ),
+]
 
 
 def new(
@@ -64,6 +72,7 @@ def new(
     transport: TransportOption = None,
     database: DatabaseOption = None,
     database_url: DatabaseUrlOption = None,
+    sync: SyncOption = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
@@ -90,6 +99,7 @@ def new(
         transports=None if transport is None else parse_transports(transport),
         database=parse_database(database, database_url),
         database_url=database_url,
+        sync=None if sync is None else _parse_sync(sync),
     )
     missing = answers.missing_flags()
     if missing and not yes and not is_terminal():
@@ -101,6 +111,12 @@ def new(
     target = directory if directory is not None else Path(answers.names.folder)
     created = create_project(answers, target, ask=bool(missing) and not yes, dry_run=dry_run)
     _print(created, answers.names.folder, database_url is None, dry_run=dry_run, as_json=as_json)
+
+
+def _parse_sync(value: str) -> str:
+    from ..generators.sync import parse_sync
+
+    return parse_sync(value)
 
 
 def _print(
@@ -126,6 +142,7 @@ def _report(created: CreatedProject, folder: str, default_url: bool) -> str:
         + format_tree(shown, f"{created.root.name}/")
         + "\n\n"
         + _database_summary(created, default_url)
+        + _sync_summary(created)
         + "\n\nNext steps:\n"
         + f"  cd {where}\n"
         + "  python -m venv .venv && . .venv/bin/activate\n"
@@ -150,6 +167,15 @@ def _database_summary(created: CreatedProject, default_url: bool) -> str:
             "[database] url in config/default.toml (FEATHERS_DATABASE__URL overrides it)."
         )
     return summary
+
+
+def _sync_summary(created: CreatedProject) -> str:
+    if created.sync_url is None:
+        return ""
+    return (
+        f"\nSync: service events shared through Redis at {created.sync_url} "
+        "(FEATHERS_SYNC__URL overrides it; the tests need no Redis): feathers start --workers N"
+    )
 
 
 def _relative(path: Path) -> str:

@@ -36,6 +36,7 @@ from .connection import (
     database_urls,
     url_database,
 )
+from .sync import DEFAULT_SYNC_URL, add_sync
 
 __all__ = [
     "DATABASES",
@@ -180,6 +181,8 @@ class NewAnswers:
     transports: list[str] | None = None
     database: str | None = None
     database_url: str | None = None
+    sync: str | None = None
+    """`--sync redis`: events shared between processes (`generators.sync`); None: none."""
 
     def missing_flags(self) -> list[str]:
         """The flags of the answers not given, in the order copier would ask for them."""
@@ -215,11 +218,13 @@ class CreatedProject:
     database_url: str | None = None
     """The development database's URL (None for `memory`); the tests use `test_database_url`."""
     test_database_url: str | None = None
+    sync_url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "generator": "new",
             "package": self.package,
+            "sync": None if self.sync_url is None else {"url": self.sync_url},
             "database": {
                 "name": self.database,
                 "url": self.database_url,
@@ -271,6 +276,8 @@ def create_project(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     created = CreatedProject(root=target, package=answers.names.package, files=files)
+    if answers.sync is not None:
+        created = replace(created, sync_url=DEFAULT_SYNC_URL)
     if connection is None:
         return created
     return replace(
@@ -296,7 +303,10 @@ def _build(staging: Path, answers: NewAnswers, *, ask: bool) -> GeneratedConnect
     render_app(staging, answers.copier_data(), ask=ask)
     vendor_runtime(staging, template=file_hashes(staging))
     # the database may come from copier's question: read back from [tool.feathers]
-    return add_database(staging, answers.database_url)
+    connection = add_database(staging, answers.database_url)
+    if answers.sync is not None:
+        add_sync(staging, answers.sync)
+    return connection
 
 
 def _current_umask() -> int:
