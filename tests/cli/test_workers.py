@@ -67,13 +67,15 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return parent / "chat"
 
 
+START = [sys.executable, "-m", "feathers_cli.main", "start", "--workers", "2"]
+
+
 def start_workers(
     project: Path, port: int, log: Path, environ: dict[str, str]
 ) -> subprocess.Popen[bytes]:
     with log.open("wb") as sink:
         return subprocess.Popen(
-            [sys.executable, "-m", "feathers_cli.main", "start", "--workers", "2"]
-            + ["--host", "127.0.0.1", "--port", str(port)],
+            [*START, "--host", "127.0.0.1", "--port", str(port)],
             cwd=project,
             stdin=subprocess.DEVNULL,
             stdout=sink,
