@@ -129,6 +129,7 @@ async def polling_status(url: str) -> int:
         return (await http.get(f"{url}/socket.io/?EIO=4&transport=polling")).status_code
 
 
+@pytest.mark.redis
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_two_workers_share_the_port_and_events_and_stop_together(
     project: Path, tmp_path: Path, signum: int
