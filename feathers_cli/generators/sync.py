@@ -46,7 +46,7 @@ __all__ = [
 SYNC_BACKENDS = ("redis",)
 DEFAULT_SYNC_URL = "redis://127.0.0.1:6379/0"
 SYNC_DEPENDENCY = "redis>=5"
-_URL_SCHEMES = ("redis", "rediss", "unix")
+_REDIS_SCHEMES = ("redis", "rediss", "unix")
 _MARKER = "# feathers:connections"
 _IMPORT = "from feathers.sync import sync"
 
@@ -106,7 +106,7 @@ def _checked_url(url: str | None) -> str:
     if url is None:
         return DEFAULT_SYNC_URL
     scheme = urlsplit(url).scheme
-    if scheme not in _URL_SCHEMES or any(c in url for c in "\n\r\"'"):
+    if scheme not in _REDIS_SCHEMES or any(c in url for c in "\n\r\"'"):
         raise UsageError(
             f"--url {url!r} is not a Redis URL (e.g. {DEFAULT_SYNC_URL}, "
             "rediss://:password@redis.example:6380/0, unix:///run/redis.sock)"
