@@ -265,11 +265,15 @@ def sync(
     ([sync] url), config/test.toml (empty: the tests need no Redis), pyproject.toml (redis>=5);
     creates tests/test_sync.py. Installs redis-py into the project's .venv when it has one.
 
+    On a terminal, asks for --url when not given (unless --yes).
+
     Then `feathers start --workers N` serves N processes on one port.
     """
-    from ..generators.sync import SYNC_DEPENDENCY, SyncAnswers, plan_sync
+    from ..generators.sync import DEFAULT_SYNC_URL, SYNC_DEPENDENCY, SyncAnswers, plan_sync
 
     project = find_project(Path.cwd())
+    if url is None and interactive(yes):
+        url = typer.prompt("Redis URL", default=DEFAULT_SYNC_URL, err=True)
     generated = plan_sync(project, SyncAnswers(url=url))
     finish(generated, dry_run=dry_run, as_json=as_json)
     if not dry_run and not no_install:

@@ -204,3 +204,15 @@ def test_new_with_sync_dry_run_json_and_bad_choice(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
     plain = json.loads(feathers(tmp_path, "new", "c2", "--yes", "--dry-run", "--json").stdout)
     assert plain["sync"] is None
+
+
+def test_on_a_terminal_it_asks_for_the_url(tmp_path: Path) -> None:
+    pytest.importorskip("pty")
+    from .test_prompts import Terminal
+
+    project = new_project(tmp_path)
+    terminal = Terminal(project.root, "g", "sync", "--no-install")
+    terminal.expect("Redis URL")
+    terminal.type("redis://10.1.2.3:6379/4\n")
+    assert terminal.exit_code() == 0, terminal.screen
+    assert_synced(project, "redis://10.1.2.3:6379/4")
