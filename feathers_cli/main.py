@@ -109,8 +109,8 @@ WorkersOption = Annotated[
 def start(host: HostOption = None, port: PortOption = None, workers: WorkersOption = 1) -> None:
     """Run the project with uvicorn without reloading, as in production.
 
-    --workers N runs N processes on one port; with sync configured (`feathers generate
-    sync`) a client of any of them gets the events of every call.
+    --workers N runs N processes on one port; with sync configured
+    (`feathers generate sync`) a client of any of them gets the events of every call.
     """
     if workers > 1:
         from .commands.workers import serve_workers
