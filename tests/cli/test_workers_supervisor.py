@@ -29,12 +29,18 @@ def on(signum, frame):
         sys.exit(0)
 signal.signal(signal.SIGTERM, on)
 signal.signal(signal.SIGINT, on)
-if sys.argv[2] == "one-fails":  # the first worker to get here fails, the others serve
+if sys.argv[2] == "one-fails":  # the first worker to get here fails once two others serve
     try:
         os.close(os.open(os.path.join(sys.argv[1], "ready-failed"), os.O_CREAT | os.O_EXCL))
-        sys.exit(3)
     except FileExistsError:
         pass
+    else:
+        for _ in range(400):
+            names = os.listdir(sys.argv[1])
+            if len([n for n in names if n[:6] == "ready-" and n[6:].isdigit()]) >= 2:
+                break
+            time.sleep(0.05)
+        sys.exit(3)
 open(os.path.join(sys.argv[1], f"ready-{os.getpid()}"), "w").close()
 time.sleep(60)
 """
