@@ -163,13 +163,15 @@ def _supervise(
     signalled: set[int] = set()
     deadline: float | None = None
     status: int | None = None
-    while any(worker.poll() is None for worker in workers):
+    while True:
         if not received:
             failed = next((w for w in workers if w.poll() is not None), None)
             if failed is not None:
                 status = _exit_status(failed.returncode)
                 report(f"worker {failed.pid} exited with status {failed.returncode}: stopping")
                 received.append(signal.SIGTERM)
+        if all(worker.poll() is not None for worker in workers):
+            break
         if received:
             _forward(workers, received[0], signalled)
             deadline = deadline or time.monotonic() + grace
@@ -179,8 +181,6 @@ def _supervise(
                     _kill_group(worker)
                 return 1
         time.sleep(_POLL)
-    if status is None and not received:  # every worker was gone at the first look
-        status = _exit_status(next((w.returncode for w in workers if w.returncode), 0))
     if status is None:
         codes = [w.returncode for w in workers if w.returncode not in _STOPPED]
         status = _exit_status(codes[0]) if codes else 0
