@@ -114,7 +114,7 @@ async def events_cross_workers(clients: dict[int, Any]) -> None:
         )
     await b.service("messages").create({"text": "made on B"})
     await a.service("messages").create({"text": "made on A"})
-    for _ in range(100):
+    for _ in range(200):
         if all(len(texts) == 2 for texts in heard.values()):
             break
         await asyncio.sleep(0.05)

@@ -70,12 +70,12 @@ async def listeners_hear_once(url: str, count: int) -> None:
         for client, texts in zip(clients, heard, strict=True):
             client.service("messages").on("created", lambda m, *_, t=texts: t.append(m))
         record = await writer.service("messages").create({"text": "to every worker"})
-        for _ in range(100):
+        for _ in range(200):
             if all(heard):
                 break
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
-        assert heard == [[record]] * count
+        assert heard == [[record]] * count, heard
     finally:
         for client in [*clients, writer]:
             await client.close()
@@ -103,10 +103,13 @@ async def test_workers_of_a_sql_project_share_events(tmp_path: Path) -> None:
         )
     try:
         await asyncio.to_thread(wait_until, lambda: accepts_connections(port), 60, "the port")
-        assert len(children_of(cli.pid)) == 2
+        two = lambda: len(children_of(cli.pid)) == 2  # noqa: E731
+        await asyncio.to_thread(wait_until, two, 30, "two workers")
         await listeners_hear_once(f"http://127.0.0.1:{port}", 10)
         cli.send_signal(signal.SIGTERM)
         assert await asyncio.to_thread(cli.wait, 30) == 0, log.read_text()
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{log.read_text(errors='replace')}") from None
     finally:
         if cli.poll() is None:
             os.killpg(cli.pid, signal.SIGKILL)
