@@ -94,9 +94,28 @@ def dev(host: HostOption = None, port: PortOption = None) -> None:
     _serve(host, port, reload=True)
 
 
-@app.command(epilog="Examples:\n\n  feathers start\n\n  FEATHERS_ENV=production feathers start")
-def start(host: HostOption = None, port: PortOption = None) -> None:
-    """Run the project with uvicorn without reloading, as in production."""
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        min=1, help="Server processes sharing the port (websocket-only Socket.io when > 1)."
+    ),
+]
+
+
+@app.command(
+    epilog="Examples:\n\n  feathers start\n\n  FEATHERS_ENV=production feathers start"
+    "\n\n  feathers start --workers 4 --host 0.0.0.0"
+)
+def start(host: HostOption = None, port: PortOption = None, workers: WorkersOption = 1) -> None:
+    """Run the project with uvicorn without reloading, as in production.
+
+    --workers N runs N processes on one port; with sync configured
+    (`feathers generate sync`) a client of any of them gets the events of every call.
+    """
+    if workers > 1:
+        from .commands.workers import serve_workers
+
+        serve_workers(host, port, workers)
     _serve(host, port, reload=False)
 
 

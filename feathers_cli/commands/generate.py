@@ -1,5 +1,5 @@
 """`feathers generate` (alias `g`): the commands that grow a project, a thin layer over
-`generators.service`, `generators.hook` and `generators.connection`.
+`generators.service`, `generators.hook`, `generators.connection` and `generators.sync`.
 
 Each command finds the project from the current folder, plans every change (which validates
 everything), then prints the plan (`--dry-run`, `--json`) or applies it, all files or none.
@@ -7,6 +7,7 @@ everything), then prints the plan (`--dry-run`, `--json`) or applies it, all fil
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -19,13 +20,14 @@ __all__ = ["generate_app"]
 
 generate_app = typer.Typer(
     name="generate",
-    help="Add services, hooks and a database to the project in (or above) the current folder.",
+    help="Add services, hooks, a database or sync to the project in (or above) this folder.",
     epilog=(
         "Examples:\n\n"
         "  feathers generate service messages\n\n"
         "  feathers g service todos --path api/todos --adapter custom\n\n"
         "  feathers g hook log_runtime --type around --service messages\n\n"
-        "  feathers g connection --database sqlite"
+        "  feathers g connection --database sqlite\n\n"
+        "  feathers g sync"
     ),
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -258,3 +260,50 @@ def _install_driver(project: Project, database: str) -> None:
 
     if install_packages(project.root, DEPENDENCIES[database]):
         typer.echo(f"Installed the {database} driver into .venv.", err=True)
+
+
+SyncUrlOption = Annotated[
+    str | None,
+    _option(
+        "The Redis server of the app's processes (default: redis://127.0.0.1:6379/0); "
+        "FEATHERS_SYNC__URL overrides it when serving."
+    ),
+]
+@generate_app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  feathers generate sync\n\n"
+        "  feathers g sync --url rediss://:secret@redis.internal:6380/0\n\n"
+        "  feathers g sync --dry-run --json"
+    ),
+)
+def sync(
+    url: SyncUrlOption = None,
+    no_install: NoInstallOption = False,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Share service events between the app's processes through Redis (feathers.sync).
+
+    Edits: app.py (sync configured in create_app() when [sync] url is set), config/default.toml
+    ([sync] url), config/test.toml (empty: the tests need no Redis), pyproject.toml (redis>=5);
+    creates tests/test_sync.py. Installs redis-py into the project's .venv when it has one.
+
+    On a terminal, asks for --url when not given (unless --yes).
+
+    Then `feathers start --workers N` serves N processes on one port.
+    """
+    from ..generators.sync import DEFAULT_SYNC_URL, SYNC_DEPENDENCY, SyncAnswers, plan_sync
+
+    project = find_project(Path.cwd())
+    if url is None and interactive(yes):
+        url = typer.prompt("Redis URL", default=DEFAULT_SYNC_URL, err=True)
+    generated = plan_sync(project, SyncAnswers(url=url))
+    finish(generated, dry_run=dry_run, as_json=as_json)
+    if not dry_run and not no_install:
+        from ..first_run import install_packages
+
+        if install_packages(project.root, [SYNC_DEPENDENCY]):
+            typer.echo("Installed redis-py into .venv.", err=True)
+

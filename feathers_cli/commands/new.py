@@ -61,6 +61,14 @@ DatabaseUrlOption = Annotated[
         show_default=False,
     ),
 ]
+SyncOption = Annotated[
+    str | None,
+    typer.Option(
+        help="redis: service events shared by the app's processes through Redis "
+        "(feathers generate sync; default: none).",
+        show_default=False,
+    ),
+]
 
 
 def new(
@@ -70,6 +78,7 @@ def new(
     transport: TransportOption = None,
     database: DatabaseOption = None,
     database_url: DatabaseUrlOption = None,
+    sync: SyncOption = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
@@ -97,6 +106,7 @@ def new(
         transports=None if transport is None else parse_transports(transport),
         database=parse_database(database, database_url),
         database_url=database_url,
+        sync=None if sync is None else _parse_sync(sync),
     )
     missing = answers.missing_flags()
     if missing and not yes and not is_terminal():
@@ -119,6 +129,12 @@ def _first_run(created: CreatedProject, *, install: bool) -> None:
     database = created.database != "memory"
     steps = finish_new(created.root, _relative(created.root), database=database, install=install)
     typer.echo(steps, err=True)
+
+
+def _parse_sync(value: str) -> str:
+    from ..generators.sync import parse_sync
+
+    return parse_sync(value)
 
 
 def _print(
@@ -145,6 +161,7 @@ def _report(created: CreatedProject, folder: str, default_url: bool) -> str:
         + "\n\n"
         + _database_summary(created, default_url)
         + _bundles_note(created)
+        + _sync_summary(created)
     )
 
 
@@ -170,6 +187,15 @@ def _bundles_note(created: CreatedProject) -> str:
     return (
         f"\nNote: no live demo on the landing page (public/index.html): {HOW_TO_GET_THEM}; "
         "then `feathers upgrade` in the project copies them."
+    )
+
+
+def _sync_summary(created: CreatedProject) -> str:
+    if created.sync_url is None:
+        return ""
+    return (
+        f"\nSync: service events shared through Redis at {created.sync_url} "
+        "(FEATHERS_SYNC__URL overrides it; the tests need no Redis): feathers start --workers N"
     )
 
 

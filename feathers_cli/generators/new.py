@@ -38,6 +38,7 @@ from .connection import (
     url_database,
 )
 from .landing import plan_bundles
+from .sync import DEFAULT_SYNC_URL, add_sync
 
 __all__ = [
     "DATABASES",
@@ -186,6 +187,8 @@ class NewAnswers:
     transports: list[str] | None = None
     database: str | None = None
     database_url: str | None = None
+    sync: str | None = None
+    """`--sync redis`: events shared between processes (`generators.sync`); None: none."""
 
     def missing_flags(self) -> list[str]:
         """The flags of the answers not given, in the order copier would ask for them."""
@@ -223,12 +226,14 @@ class CreatedProject:
     test_database_url: str | None = None
     bundles: list[str] | None = None
     """The browser bundle files copied into public/; None when this feathers-py has none."""
+    sync_url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "generator": "new",
             "package": self.package,
             "bundles": self.bundles,
+            "sync": None if self.sync_url is None else {"url": self.sync_url},
             "database": {
                 "name": self.database,
                 "url": self.database_url,
@@ -282,6 +287,8 @@ def create_project(
     created = CreatedProject(
         root=target, package=answers.names.package, files=files, bundles=bundles
     )
+    if answers.sync is not None:
+        created = replace(created, sync_url=DEFAULT_SYNC_URL)
     if connection is None:
         return created
     return replace(
@@ -313,7 +320,10 @@ def _build(
     bundles = plan_bundles(plan, staging)
     apply_changes(plan.finish())
     # the database may come from copier's question: read back from [tool.feathers]
-    return add_database(staging, answers.database_url), bundles
+    connection = add_database(staging, answers.database_url)
+    if answers.sync is not None:
+        add_sync(staging, answers.sync)
+    return connection, bundles
 
 
 def _current_umask() -> int:

@@ -228,9 +228,9 @@ class Server:
         await self.stop()
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def _bind(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.create_server((host, port), family=family, backlog=2048)
+    sock = socket.create_server((host, port), family=family, backlog=2048, reuse_port=reuse_port)
     sock.setblocking(False)
     return sock
 
@@ -242,14 +242,17 @@ def _prepare(
     host = host or DEFAULT_HOST
     if port is None:
         port = app.get("port") or DEFAULT_PORT
-    sockets = [_bind(host, int(port))]
+    # SO_REUSEPORT: several processes listen on one port and the kernel spreads the
+    # connections among them (`feathers start --workers N`).
+    reuse_port = bool(options.pop("reuse_port", False))
+    sockets = [_bind(host, int(port), reuse_port)]
     ports: dict[Any, int] = {"app": sockets[0].getsockname()[1]}
     dedicated: dict[int, Transport] = {}
     try:
         for transport in app.transports:
             own_port = getattr(transport, "port", None)
             if own_port is not None:
-                sockets.append(_bind(host, own_port))
+                sockets.append(_bind(host, own_port, reuse_port))
                 bound = sockets[-1].getsockname()[1]
                 dedicated[bound] = transport
                 ports[transport] = bound
@@ -371,8 +374,9 @@ def listen(
     """Serve the app until Ctrl-C or SIGTERM (blocking); services are torn down on the way out.
 
     `port` defaults to the `port` setting, else 3030; `host` to 127.0.0.1 (pass
-    `host='0.0.0.0'` to accept connections from other machines). Options go to
-    `uvicorn.Config` (e.g. `log_level='debug'`).
+    `host='0.0.0.0'` to accept connections from other machines). `reuse_port=True` binds
+    with SO_REUSEPORT, so that several processes serve one port (`feathers start --workers`;
+    Linux and the BSDs). Other options go to `uvicorn.Config` (e.g. `log_level='debug'`).
     """
     # Before binding: a Ctrl-C that lands inside a collection can be swallowed by a weakref
     # callback, and clients that connect as soon as the port is bound would race it.

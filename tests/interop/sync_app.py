@@ -18,6 +18,7 @@ from typing import Any
 
 from feathers_cli.runtime import feathers
 from feathers_cli.runtime.memory import MemoryService
+from feathers_cli.runtime.rest import rest
 from feathers_cli.runtime.socketio import socketio
 from feathers_cli.runtime.sync import sync
 
@@ -35,8 +36,8 @@ def identify(io: Any) -> None:
 def create_app(url: str, key: str) -> Any:
     app = feathers()
     app.configure(socketio(identify))
-    # REST: once the rest transport has landed, `app.configure(rest())` here is all it takes
-    # for the JS test to create records over REST too.
+    # REST on the same port: the JS test also creates records over HTTP on process B.
+    app.configure(rest())
     app.configure(sync({"url": url, "key": key}))
     app.use("messages", MemoryService())
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -148,6 +149,43 @@ async def test_the_port_setting_and_host() -> None:
         assert server.port == free
     finally:
         await server.stop()
+
+
+class Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def get(self, id: Any, params: Any) -> Any:
+        return self.name
+
+
+@pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT"), reason="SO_REUSEPORT")
+async def test_reuse_port_lets_several_servers_share_a_port() -> None:
+    apps = []
+    for name in ("a", "b"):
+        app = feathers()
+        app.configure(socketio())
+        app.use("name", Named(name))
+        apps.append(app)
+    first = await apps[0].start(0, reuse_port=True)
+    try:
+        # without SO_REUSEPORT the port is taken
+        with pytest.raises(OSError):
+            await apps[1].start(first.port)
+        second = await apps[1].start(first.port, reuse_port=True)
+        try:
+            assert second.port == first.port
+            answers = set()
+            for _ in range(40):  # the kernel spreads connections by their address hash
+                async with raw_client(first.url) as client:
+                    answers.add((await call(client, "get", "name", 1, {}))[1])
+                if answers == {"a", "b"}:
+                    break
+            assert answers == {"a", "b"}
+        finally:
+            await second.stop()
+    finally:
+        await first.stop()
 
 
 LISTEN_SCRIPT = """
