@@ -24,7 +24,8 @@ EPILOG = (
     "  feathers new my-app --description 'Team chat' --transport socketio --database memory\n\n"
     "  feathers new api --database postgresql "
     "--database-url postgresql://me:secret@localhost:5432/api --yes\n\n"
-    "  feathers new api --directory services/api --yes"
+    "  feathers new api --directory services/api --yes\n\n"
+    "  feathers new notes --auth none --database memory --yes"
 )
 
 NameArgument = Annotated[
@@ -47,6 +48,13 @@ DatabaseOption = Annotated[
         show_default=False,
     ),
 ]
+AuthOption = Annotated[
+    str,
+    typer.Option(
+        help="Users who sign up and log in: local,jwt (the default: e-mail and password, "
+        "then tokens; a random secret goes into .env) or none.",
+    ),
+]
 DatabaseUrlOption = Annotated[
     str | None,
     typer.Option(
@@ -64,6 +72,7 @@ def new(
     transport: TransportOption = None,
     database: DatabaseOption = None,
     database_url: DatabaseUrlOption = None,
+    auth: AuthOption = "local,jwt",
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
@@ -79,6 +88,7 @@ def new(
     from ..generators.new import (
         NewAnswers,
         create_project,
+        parse_auth,
         parse_database,
         parse_transports,
         project_names,
@@ -90,6 +100,7 @@ def new(
         transports=None if transport is None else parse_transports(transport),
         database=parse_database(database, database_url),
         database_url=database_url,
+        auth=parse_auth(auth),
     )
     missing = answers.missing_flags()
     if missing and not yes and not is_terminal():
@@ -126,6 +137,7 @@ def _report(created: CreatedProject, folder: str, default_url: bool) -> str:
         + format_tree(shown, f"{created.root.name}/")
         + "\n\n"
         + _database_summary(created, default_url)
+        + _auth_summary(created)
         + "\n\nNext steps:\n"
         + f"  cd {where}\n"
         + "  python -m venv .venv && . .venv/bin/activate\n"
@@ -150,6 +162,16 @@ def _database_summary(created: CreatedProject, default_url: bool) -> str:
             "[database] url in config/default.toml (FEATHERS_DATABASE__URL overrides it)."
         )
     return summary
+
+
+def _auth_summary(created: CreatedProject) -> str:
+    if not created.auth:
+        return "\nAuthentication: none (`feathers generate authentication` adds it)."
+    return (
+        f"\nAuthentication: {','.join(created.auth)} with the users service; the signing "
+        "secret is in .env (FEATHERS_AUTH_SECRET, git-ignored): set it in production's "
+        "environment."
+    )
 
 
 def _relative(path: Path) -> str:

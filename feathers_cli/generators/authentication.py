@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..envfile import SECRET_VARIABLE
 from ..errors import UsageError
 from ..inject import AlreadyExists, Changes, Plan
 from ..paths import template_text
@@ -52,7 +53,6 @@ from .service import (
 
 __all__ = [
     "DEFAULT_STRATEGIES",
-    "SECRET_VARIABLE",
     "STRATEGIES",
     "AuthenticationAnswers",
     "GeneratedAuthentication",
@@ -62,9 +62,8 @@ __all__ = [
 
 STRATEGIES = ("local", "jwt")
 DEFAULT_STRATEGIES = ("local", "jwt")
-SECRET_VARIABLE = "FEATHERS_AUTH_SECRET"
 USERNAME_FIELD = "email"
-DEPENDENCIES = ("PyJWT>=2.8,<3", "pwdlib[argon2,bcrypt]>=0.2,<1")
+AUTH_DEPENDENCIES = ("PyJWT>=2.8,<3", "pwdlib[argon2,bcrypt]>=0.2,<1")
 TEST_DEPENDENCIES = ("python-dotenv>=1,<2",)
 _ENTITY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 # The hooks of the users service, by hook-map slot (position, method), in order.
@@ -260,7 +259,7 @@ def _plan_app(plan: Plan, project: Project, context: dict[str, Any]) -> None:
         where="in create_app(), before the services are registered",
     )
     plan.add_import(app_file, "from .authentication import configure_authentication")
-    for requirement in DEPENDENCIES:
+    for requirement in AUTH_DEPENDENCIES:
         plan.add_dependency(project.pyproject, requirement)
     for requirement in TEST_DEPENDENCIES:
         plan.add_dependency(project.pyproject, requirement, extra="test")

@@ -28,7 +28,15 @@ from typing import Any
 from .. import __version__
 from ..app_template import render_app
 from ..errors import CLIError, UsageError
+from ..inject import apply_changes
+from ..project import find_project
 from ..vendor import file_hashes, vendor_runtime
+from .authentication import (
+    DEFAULT_STRATEGIES,
+    AuthenticationAnswers,
+    parse_strategies,
+    plan_authentication,
+)
 from .connection import (
     DATABASES,
     GeneratedConnection,
@@ -44,6 +52,7 @@ __all__ = [
     "CreatedProject",
     "NewAnswers",
     "create_project",
+    "parse_auth",
     "parse_choice",
     "parse_database",
     "parse_transports",
@@ -148,6 +157,19 @@ def parse_choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def parse_auth(value: str) -> tuple[str, ...]:
+    """`--auth`: `"local,jwt"` -> the strategies, `"none"` -> `()` (no authentication)."""
+    if value.strip() == "none":
+        return ()
+    try:
+        return parse_strategies(value, flag="--auth")
+    except UsageError:
+        raise UsageError(
+            f"--auth {value!r} is not supported; choose local,jwt (users log in with an e-mail "
+            "and a password, then tokens; the default) or none"
+        ) from None
+
+
 def parse_database(database: str | None, url: str | None) -> str | None:
     """`--database` checked against `--database-url`: the URL's database when only the URL
     is given, None when neither is (asked, or the default); `UsageError` when they disagree."""
@@ -180,6 +202,8 @@ class NewAnswers:
     transports: list[str] | None = None
     database: str | None = None
     database_url: str | None = None
+    auth: tuple[str, ...] = DEFAULT_STRATEGIES
+    """The login strategies of `feathers generate authentication`; `()` for none."""
 
     def missing_flags(self) -> list[str]:
         """The flags of the answers not given, in the order copier would ask for them."""
@@ -215,11 +239,13 @@ class CreatedProject:
     database_url: str | None = None
     """The development database's URL (None for `memory`); the tests use `test_database_url`."""
     test_database_url: str | None = None
+    auth: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "generator": "new",
             "package": self.package,
+            "auth": list(self.auth),
             "database": {
                 "name": self.database,
                 "url": self.database_url,
@@ -270,7 +296,9 @@ def create_project(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    created = CreatedProject(root=target, package=answers.names.package, files=files)
+    created = CreatedProject(
+        root=target, package=answers.names.package, files=files, auth=answers.auth
+    )
     if connection is None:
         return created
     return replace(
@@ -296,7 +324,14 @@ def _build(staging: Path, answers: NewAnswers, *, ask: bool) -> GeneratedConnect
     render_app(staging, answers.copier_data(), ask=ask)
     vendor_runtime(staging, template=file_hashes(staging))
     # the database may come from copier's question: read back from [tool.feathers]
-    return add_database(staging, answers.database_url)
+    connection = add_database(staging, answers.database_url)
+    if answers.auth:
+        # after the database, so that the users service is a SQL one when there is one
+        generated = plan_authentication(
+            find_project(staging), AuthenticationAnswers(strategies=answers.auth)
+        )
+        apply_changes(generated.changes)
+    return connection
 
 
 def _current_umask() -> int:

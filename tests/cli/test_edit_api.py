@@ -59,7 +59,7 @@ COMMENTS = [line.partition("#")[2].strip() for line in ODD_PYPROJECT.splitlines(
 
 
 def memory_project(tmp_path: Path) -> Path:
-    answers = NewAnswers(project_names("chat"), database="memory")
+    answers = NewAnswers(project_names("chat"), database="memory", auth=())
     return create_project(answers, tmp_path / "chat", ask=False).root
 
 
