@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml hatch_build.py bundles/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	$(BIN)/python -m feathers_cli.bundles >/dev/null || true
+	$(BIN)/python -m feathers_cli.commands.bundles >/dev/null || true
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sys
 from pathlib import Path
 
 __all__ = ["BUNDLES_DIR", "BUNDLE_SCRIPTS", "bundle_files", "copy_bundles"]
@@ -63,28 +62,3 @@ def copy_bundles(dest_dir: Path, directory: Path = BUNDLES_DIR) -> list[Path]:
         shutil.copyfile(path, dest_dir / name)
         written.append(dest_dir / name)
     return written
-
-
-def main(argv: list[str], directory: Path = BUNDLES_DIR) -> int:
-    """`python -m feathers_cli.bundles [DEST]`: where the bundles are, or copy them to DEST."""
-    if len(argv) > 1 or (argv and argv[0].startswith("-")):
-        print("usage: python -m feathers_cli.bundles [DEST]", file=sys.stderr)
-        return 2
-    files = bundle_files(directory)
-    if files is None:
-        print(f"Error: {HOW_TO_GET_THEM}", file=sys.stderr)
-        return 1
-    if not argv:
-        print("\n".join(str(path) for path in files.values()))
-        return 0
-    try:
-        written = copy_bundles(Path(argv[0]), directory)
-    except OSError as error:
-        print(f"Error: could not copy the bundles to {argv[0]}: {error}", file=sys.stderr)
-        return 1
-    print("\n".join(str(path) for path in written))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import ast
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from .envfile import check_secret, project_environ
 from .errors import CLIError
 from .interpreter import project_python, read_config
+from .process import run_forwarding
 from .project import Project
 
 __all__ = ["ServerPlan", "plan_server", "run_server"]
@@ -100,14 +100,5 @@ def _uvicorn_target(project: Project) -> list[str]:
 
 
 def run_server(plan: ServerPlan, cwd: Path) -> int:
-    """Run the server until it stops (Ctrl-C stops both); returns its exit code."""
-    process = subprocess.Popen(plan.command, cwd=cwd, env=plan.environ)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        # The child got the same Ctrl-C and shuts down gracefully; wait for it.
-        try:
-            return process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+    """Run the server until it stops; SIGINT/SIGTERM are forwarded to it (`process`)."""
+    return run_forwarding(plan.command, cwd, plan.environ)

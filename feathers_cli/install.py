@@ -133,6 +133,11 @@ class Reporter:
         self.stream = stream
         self.tty = tty
 
+    def _line(self, text: str) -> None:
+        # only ever the stream the command layer handed over (stderr for the CLI)
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
     @classmethod
     def for_stream(cls, stream: IO[str]) -> Reporter:
         """A reporter that uses rich when `stream` is a terminal."""
@@ -145,11 +150,11 @@ class Reporter:
         if self.tty:
             code = self._run_with_spinner(step, log)
         else:
-            print(f"- {step.label} ...", file=self.stream, flush=True)
+            self._line(f"- {step.label} ...")
             code = _call(step, log)
         elapsed = time.monotonic() - start
         mark = "done" if code == 0 else "FAILED"
-        print(f"  {mark}: {step.label} ({elapsed:.1f} s)", file=self.stream, flush=True)
+        self._line(f"  {mark}: {step.label} ({elapsed:.1f} s)")
         return code, elapsed
 
     def _run_with_spinner(self, step: Step, log: IO[bytes]) -> int:
@@ -165,10 +170,10 @@ class Reporter:
     def failure(self, step: Step, output: str) -> None:
         """Print the failed tool's last lines and the command that retries the step."""
         lines = output.rstrip().splitlines()[-TAIL_LINES:]
-        print(f"  last lines of `{step.command}`:", file=self.stream)
+        self._line(f"  last lines of `{step.command}`:")
         for line in lines:
-            print(f"    {line}", file=self.stream)
-        print(f"  retry with: cd {shlex.quote(str(step.cwd))} && {step.command}", file=self.stream)
+            self._line(f"    {line}")
+        self._line(f"  retry with: cd {shlex.quote(str(step.cwd))} && {step.command}")
 
 
 def _call(step: Step, log: IO[bytes]) -> int:

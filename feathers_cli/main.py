@@ -102,13 +102,17 @@ def start(host: HostOption = None, port: PortOption = None) -> None:
 
 def _serve(host: str | None, port: int | None, *, reload: bool) -> None:
     from .dev import plan_server, run_server
+    from .process import exec_server
 
     project = find_project(Path.cwd())
     plan = plan_server(project, host=host, port=port, reload=reload)
     mode = "reloading on changes" if reload else "no reload"
     python = "" if plan.command[0] == sys.executable else f", Python: {plan.command[0]}"
     typer.echo(f"Serving {project.package} on {plan.url} ({mode}{python}); Ctrl-C stops", err=True)
-    code = run_server(plan, cwd=project.root)
+    if reload:  # uvicorn's reloader gets SIGINT/SIGTERM forwarded (feathers_cli/process.py)
+        code = run_server(plan, cwd=project.root)
+    else:  # the server takes this process over: signals reach app.listen() directly
+        code = exec_server(plan.command, project.root, plan.environ)
     raise typer.Exit(code)
 
 

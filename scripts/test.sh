@@ -30,3 +30,8 @@ fi
 $BIN/ruff check .
 $BIN/ruff format --check .
 $BIN/python -m pytest "$@"
+
+# The transport on the oldest and newest python-socketio/engineio/uvicorn pyproject allows.
+if [ "${CI:-}" = "true" ]; then
+  bash scripts/test-versions.sh both
+fi

@@ -19,13 +19,15 @@ import contextlib
 import gc
 import json
 import logging
+import signal
 import socket
-from collections.abc import Awaitable, Callable, MutableMapping
+import threading
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 import uvicorn
-from uvicorn._compat import asyncio_run
 
+from ._http_deadline import with_header_deadline
 from .errors import NotFound
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ __all__ = [
     "Transport",
     "asgi_app",
     "listen",
+    "loop_factory",
     "settle_garbage_collector",
     "start",
 ]
@@ -49,6 +52,8 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3030
+# Seconds a connection may take to send its request headers, without a transport that says.
+HEADER_TIMEOUT = 10.0
 # Allocations between two young-generation collections in a serving process (Python: 700).
 GC_YOUNG_THRESHOLD = 10_000
 
@@ -170,14 +175,19 @@ async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 class _UvicornServer(uvicorn.Server):
-    """uvicorn, disconnecting the Socket.io clients *before* it waits for open requests to
-    finish: a pending long-poll would otherwise hold the shutdown for up to a minute."""
+    """uvicorn, which stops listening, lets the calls in flight answer and disconnects the
+    Socket.io clients *before* it closes connections and waits for open requests (a pending
+    long-poll would otherwise hold the shutdown for up to a minute)."""
 
     def __init__(self, config: uvicorn.Config, asgi: FeathersASGI) -> None:
         super().__init__(config)
         self.asgi = asgi
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # No new connections while the calls in flight finish (uvicorn closes its listening
+        # servers again below; closing twice is harmless).
+        for listening in getattr(self, "servers", ()):
+            listening.close()
         for transport in self.asgi.app.transports:
             try:
                 await transport.close_connections()
@@ -262,6 +272,12 @@ def _prepare(
         **options,
     }
     config = uvicorn.Config(asgi, host=host, port=ports["app"], **settings)
+    config.load()
+    # A connection must send its request headers within the transports' handshake timeout
+    # (Socket.io's `handshake_timeout`, 10 s by default): see `_http_deadline`.
+    timeouts = [getattr(t, "handshake_timeout", None) for t in app.transports]
+    header_timeout = max([t for t in timeouts if t] or [HEADER_TIMEOUT])
+    config.http_protocol_class = with_header_deadline(config.http_protocol_class, header_timeout)
     return _UvicornServer(config, asgi), sockets, ports
 
 
@@ -310,6 +326,45 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(max(GC_YOUNG_THRESHOLD, gc.get_threshold()[0]), middle, old)
 
 
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM ends `listen()` as Ctrl-C does: graceful shutdown, then a normal return.
+
+    uvicorn handles SIGTERM while serving and re-raises it once it has shut down, which
+    would end the process by the signal (status 143) after a clean stop; the handler
+    installed here takes that re-raised signal, so the program exits with status 0.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def loop_factory(loop: Any = "auto") -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop `listen()` runs on, from uvicorn's `loop` option.
+
+    `"auto"` (the default): uvloop when it is installed, else asyncio's; `"uvloop"`,
+    `"asyncio"`, or a callable returning a new loop. None means asyncio's default.
+    """
+    if callable(loop):
+        return loop
+    if loop in ("auto", "uvloop"):
+        try:
+            import uvloop
+        except ImportError:
+            if loop == "uvloop":
+                raise RuntimeError("loop='uvloop' needs uvloop installed") from None
+            return None
+        return uvloop.new_event_loop
+    if loop in ("asyncio", "none", None):
+        return None
+    raise ValueError(f"Unknown loop {loop!r}: use 'auto', 'uvloop', 'asyncio' or a callable")
+
+
 def listen(
     app: Application, port: int | None = None, host: str | None = None, **options: Any
 ) -> None:
@@ -328,8 +383,11 @@ def listen(
     for name, bound in ports.items():
         what = "app" if name == "app" else type(name).__name__
         announce.info("Feathers %s listening on http://%s:%s", what, server.config.host, bound)
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
-        # uvicorn's loop choice: uvloop when it is installed, unless `loop=` says otherwise
-        asyncio_run(_serve(server, sockets), loop_factory=server.config.get_loop_factory())
+    with (
+        _stopped_by_sigterm(),
+        contextlib.suppress(KeyboardInterrupt),  # uvicorn re-raises the Ctrl-C it handled
+        asyncio.Runner(loop_factory=loop_factory(server.config.loop)) as runner,
+    ):
+        runner.run(_serve(server, sockets))
     if server.asgi.startup_error is not None:
         raise RuntimeError("The app could not start") from server.asgi.startup_error

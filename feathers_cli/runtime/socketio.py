@@ -15,7 +15,6 @@ channels the app's publishers pick (see docs/socketio.md and the protocol notes)
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import inspect
 import logging
 import re
@@ -27,7 +26,7 @@ import socketio as python_socketio
 from socketio import packet as sio_packet
 
 from . import errors
-from ._engine import adopt_engine_socket, run_eagerly
+from ._engine import adopt_engine_socket, start_task, track_ping_tasks
 from ._socket import (
     CONNECT_TIMEOUT,
     FeathersPacket,
@@ -36,6 +35,7 @@ from ._socket import (
     refusal,
     reply_to_call,
 )
+from ._versions import check_internals
 
 if TYPE_CHECKING:
     from .application import Application
@@ -90,7 +90,10 @@ def socketio(
     'credentials': bool}`; nothing cross-origin is allowed without it), `pingInterval` /
     `pingTimeout` in ms or `ping_interval` / `ping_timeout` in seconds,
     `maxHttpBufferSize` / `max_http_buffer_size` (default 1,000,000 bytes),
-    `transports`, `connectTimeout` (ms a connection's middleware may take), and the other
+    `transports`, `connectTimeout` (ms a connection's middleware may take), the limits
+    `handshakeTimeout` / `handshake_timeout` (default 10 s), `maxBufferedPackets` /
+    `max_buffered_packets` (1,000), `maxBufferedBytes` / `max_buffered_bytes` (1,000,000)
+    and `shutdownTimeout` / `shutdown_timeout` (5 s) (docs/deployment.md), and the other
     options of `socketio.AsyncServer`.
     """
     if not isinstance(port, int) or isinstance(port, bool):
@@ -118,11 +121,14 @@ class SocketServer(python_socketio.AsyncServer):
         super().__init__(**kwargs)
         # feathers.sync gives the server its Redis client manager unless the app chose one
         self.chose_client_manager = kwargs.get("client_manager") is not None
+        track_ping_tasks(self.eio)
         self.middleware: list[Middleware] = []
         self.connection_listeners: list[Callable[[Socket], Any]] = []
         self.connect_timeout = CONNECT_TIMEOUT
         self.feathers_sockets: dict[str, Socket] = {}
         self.feathers_call: Callable[..., Any] | None = None
+        self.feathers_calls: set[asyncio.Task[Any]] = set()
+        self.handshake_timeout = 10.0
         self._last_warning = 0.0
 
     def use(self, middleware: Middleware) -> SocketServer:
@@ -149,12 +155,26 @@ class SocketServer(python_socketio.AsyncServer):
         session = self.eio.sockets.get(eio_sid)
         if session is not None:
             adopt_engine_socket(session)
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.handshake_timeout, self._end_unfinished_handshake, eio_sid)
         return await super()._handle_eio_connect(eio_sid, environ)
 
+    def _end_unfinished_handshake(self, eio_sid: str) -> None:
+        # An Engine.IO session that has not joined any namespace `handshake_timeout` s after
+        # it opened (Socket.io JS: `connectTimeout`) is closed: it only holds resources.
+        session = self.eio.sockets.get(eio_sid)
+        if session is None or session.closed or session.closing:
+            return
+        manager = self.manager
+        if any(manager.sid_from_eio_sid(eio_sid, ns) for ns in list(manager.get_namespaces())):
+            return
+        session.cut_off(f"no Socket.io handshake within {self.handshake_timeout} s")
+
     async def _handle_event(self, eio_sid: str, namespace: Any, id: Any, data: Any) -> None:
-        # python-socketio starts a task for every event (5.18.1 `_handle_event`); a Feathers
-        # call runs at once instead, in a task only from its first real wait on (a memory
-        # service call usually never waits). Same checks as python-socketio's, in order.
+        # A Feathers call runs in a task of its own (`start_task`: eager on Python 3.12+),
+        # never in the websocket reader's task, so its timeouts and cancellations are its
+        # own; in-flight calls are tracked so a shutdown can let them answer. Same checks
+        # as python-socketio's `_handle_event` (5.18.1), in order.
         namespace = namespace or "/"
         if (
             self.feathers_call is None
@@ -168,8 +188,27 @@ class SocketServer(python_socketio.AsyncServer):
         if not self.manager.is_connected(sid, namespace):
             self.logger.warning("%s is not connected to namespace %s", sid, namespace)
             return
-        coroutine = self._handle_event_internal(self, sid, eio_sid, data, namespace, id)
-        run_eagerly(coroutine, contextvars.copy_context())
+        task = start_task(self._handle_event_internal(self, sid, eio_sid, data, namespace, id))
+        if not task.done():
+            self.feathers_calls.add(task)
+            task.add_done_callback(self._call_done)
+        elif not task.cancelled() and task.exception() is not None:
+            self._call_done(task)
+
+    def _call_done(self, task: asyncio.Task[Any]) -> None:
+        self.feathers_calls.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("Error while answering a Socket.io call", exc_info=task.exception())
+
+    async def wait_for_calls(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the calls in flight to answer; True if they did."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.feathers_calls:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return False
+            await asyncio.wait(list(self.feathers_calls), timeout=remaining)
+        return True
 
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any
@@ -181,7 +220,16 @@ class SocketServer(python_socketio.AsyncServer):
         if call is None or namespace != "/" or data[0] in self.handlers.get("/", ()):
             await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
             return
-        reply = await call(data[0], sid, *data[1:])
+        try:
+            reply = await call(data[0], sid, *data[1:])
+        except asyncio.CancelledError:
+            # The call's own task was cancelled (by the service, or at shutdown): the
+            # client still gets an answer instead of waiting for its own timeout.
+            if id is not None:
+                error = errors.GeneralError("The call was cancelled").to_json()
+                ack = self.packet_class(sio_packet.ACK, data=[error], namespace="/", id=id)
+                await self._send_packet(eio_sid, ack)
+            raise
         if id is not None:
             arguments = list(reply) if isinstance(reply, tuple) else [reply]
             ack = self.packet_class(sio_packet.ACK, data=arguments, namespace="/", id=id)
@@ -217,15 +265,25 @@ class SocketioTransport:
     def __init__(
         self, port: int | None, options: dict[str, Any], callback: ConfigureCallback | None
     ) -> None:
+        # Fails here, naming the package and version, rather than misbehaving later: the
+        # transport overrides python-socketio/engineio internals (see `_versions`).
+        check_internals()
         self.port = port
         self.callback = callback
         self.path = "/" + (str(options.pop("path", "/socket.io/")).strip("/") or "socket.io") + "/"
         connect_timeout = options.pop("connectTimeout", None)
+        limits = _pop_limits(options)
+        self.shutdown_timeout: float = limits["shutdown_timeout"]
+        self.handshake_timeout: float = limits["handshake_timeout"]
         server_options = _server_options(options)
         self.max_message_size: int = server_options["max_http_buffer_size"]
         self.io = SocketServer(async_mode="asgi", serializer=FeathersPacket, **server_options)
         if connect_timeout is not None:
             self.io.connect_timeout = connect_timeout / 1000
+        # Read by each session (`FeathersEngineSocket.enqueue`) and by the handshake deadline.
+        self.io.eio.feathers_max_buffered_packets = limits["max_buffered_packets"]
+        self.io.eio.feathers_max_buffered_bytes = limits["max_buffered_bytes"]
+        self.io.handshake_timeout = limits["handshake_timeout"]
         self.app: Application | None = None
         self._by_connection: dict[int, Socket] = {}
         self._is_setup = False
@@ -281,7 +339,14 @@ class SocketioTransport:
                 await result
 
     async def close_connections(self) -> None:
-        """Disconnect every client (their long polls end, their 'disconnect' events run)."""
+        """Let the calls in flight answer (up to `shutdown_timeout` s), then disconnect every
+        client (told by a close packet; their long polls end, 'disconnect' events run)."""
+        if not await self.io.wait_for_calls(self.shutdown_timeout):
+            logger.warning(
+                "%d Socket.io calls still running after %s s at shutdown",
+                len(self.io.feathers_calls),
+                self.shutdown_timeout,
+            )
         eio = self.io.eio
         for socket in list(eio.sockets.values()):
             if not socket.closed and not socket.closing:
@@ -297,6 +362,25 @@ class SocketioTransport:
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         socket = Socket(self.io, sid, handshake_from(environ, auth), environ.get("asgi.scope"))
+        # Middleware and 'connection' listeners are user code: they run in a task of their
+        # own (awaited, so the socket's later packets still wait for them), never in the
+        # websocket reader's task, which their timeouts or cancellations would end.
+        task = start_task(self._admit(socket))
+        try:
+            await asyncio.wait([task])
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        if task.cancelled():
+            self.io.feathers_sockets.pop(sid, None)
+            self._by_connection.pop(id(socket.feathers), None)
+            error = errors.GeneralError("The connection middleware was cancelled")
+            raise refusal(error, self._production)
+        if task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+
+    async def _admit(self, socket: Socket) -> None:
+        sid = socket.id
         try:
             for middleware in self.io.middleware:
                 await self._run_middleware(middleware, socket)
@@ -405,10 +489,35 @@ class SocketioTransport:
             session = sockets.get(eio_sid)
             if session is None or session.closed or session.closing:
                 continue
-            send_now = getattr(session, "send_now", None)
             for packet, frame in zip(packets, frames, strict=True):
-                if send_now is None or not send_now(packet, frame):
-                    session.queue.put_nowait(packet)
+                if not session.send_now(packet, frame):
+                    session.enqueue(packet, len(frame))
+
+
+# Limits of the transport itself (not python-socketio options): Node-style name in ms (times)
+# or the Python name in seconds, and the default. See docs/deployment.md.
+_LIMITS: dict[str, tuple[str, float, bool]] = {
+    "shutdown_timeout": ("shutdownTimeout", 5.0, True),
+    "handshake_timeout": ("handshakeTimeout", 10.0, True),
+    "max_buffered_packets": ("maxBufferedPackets", 1000, False),
+    "max_buffered_bytes": ("maxBufferedBytes", 1_000_000, False),
+}
+
+
+def _pop_limits(options: dict[str, Any]) -> dict[str, Any]:
+    """Take the transport's own limits out of `options` (defaults for those not given)."""
+    result: dict[str, Any] = {}
+    for python_name, (node_name, default, is_time) in _LIMITS.items():
+        value: Any = default
+        if node_name in options:
+            raw = options.pop(node_name)
+            value = raw / 1000 if is_time and isinstance(raw, int | float) else raw
+        if python_name in options:
+            value = options.pop(python_name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise TypeError(f"The socketio() option '{python_name}' must be a positive number")
+        result[python_name] = value
+    return result
 
 
 def _too_long(scope: dict[str, Any], transport: SocketioTransport) -> bool:
@@ -451,6 +560,7 @@ def _server_options(options: dict[str, Any]) -> dict[str, Any]:
         else:
             raise TypeError(
                 f"Unknown socketio() option '{name}'. Known: path, cors, connectTimeout, "
+                f"{', '.join(sorted(_LIMITS))}, "
                 f"{', '.join(sorted(_NODE_OPTIONS))}, {', '.join(sorted(_PYTHON_OPTIONS))}"
             )
     return result

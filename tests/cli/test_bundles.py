@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from feathers_cli import bundles
 from feathers_cli.bundles import BUNDLE_SCRIPTS, bundle_files, copy_bundles
+from feathers_cli.commands import bundles as bundles_command
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = set(BUNDLE_SCRIPTS)
@@ -126,7 +126,7 @@ def test_the_bundles_are_ignored_by_git():
 def test_python_m_bundles_copies_them(tmp_path):
     require_bundles()
     done = subprocess.run(
-        [sys.executable, "-m", "feathers_cli.bundles", str(tmp_path / "public")],
+        [sys.executable, "-m", "feathers_cli.commands.bundles", str(tmp_path / "public")],
         capture_output=True,
         text=True,
         timeout=60,
@@ -136,11 +136,11 @@ def test_python_m_bundles_copies_them(tmp_path):
 
 
 def test_python_m_bundles_says_how_to_get_them_when_there_are_none(tmp_path, capsys):
-    assert bundles.main([], tmp_path / "none") == 1
+    assert bundles_command.main([], tmp_path / "none") == 1
     assert "npm" in capsys.readouterr().err
-    assert bundles.main([str(tmp_path / "public")], tmp_path / "none") == 1
+    assert bundles_command.main([str(tmp_path / "public")], tmp_path / "none") == 1
     assert not (tmp_path / "public").exists()
-    assert bundles.main(["a", "b"]) == 2
+    assert bundles_command.main(["a", "b"]) == 2
 
 
 # The build hook, on a copy of bundles/ (package.json, lockfile) in a temporary root

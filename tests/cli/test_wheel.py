@@ -96,7 +96,7 @@ def test_the_wheel_carries_the_browser_bundles(wheel, tmp_path):
     subprocess.run([*pip, "--no-index", "--no-deps", str(wheel)], check=True, timeout=300)
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     found = subprocess.run(
-        [python, "-m", "feathers_cli.bundles", str(tmp_path / "public")],
+        [python, "-m", "feathers_cli.commands.bundles", str(tmp_path / "public")],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -2,6 +2,7 @@
 
 Services: `messages` (memory, multi, custom method `typing` with a custom event),
 `echo` (returns what it received), `errors` (`get(name)` raises that error class),
+`slow` (`get('timeout')` runs into its own asyncio.timeout),
 `/` (the root service) and `users/:user_id/posts` (route placeholders).
 A socket joins the channel named by its handshake query `room` (default `lobby`);
 `messages` events go to the channel named by the record's `room` (default `lobby`).
@@ -9,6 +10,7 @@ A socket joins the channel named by its handshake query `room` (default `lobby`)
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from feathers_cli.runtime import errors, feathers
@@ -67,6 +69,16 @@ class Errors:
         raise cls(f"Boom: {name}", {"detail": name, "errors": {"field": "bad"}})
 
 
+class Slow:
+    """`get` gives up after 0.2 s with asyncio.timeout, as a service calling a slow API would."""
+
+    async def get(self, id: Any, params: dict[str, Any]) -> Any:
+        if id == "timeout":
+            async with asyncio.timeout(0.2):
+                await asyncio.sleep(5)
+        return {"id": id}
+
+
 class Root:
     async def get(self, id: Any, params: dict[str, Any]) -> Any:
         return {"root": True, "id": id}
@@ -106,6 +118,7 @@ def create_app(options: dict[str, Any] | None = None) -> Any:
     )
     app.use("echo", Echo())
     app.use("errors", Errors())
+    app.use("slow", Slow())
     app.use("/", Root())
     app.use("users/:user_id/posts", Posts())
     app.on("connection", lambda connection: app.channel(connection["room"]).join(connection))
