@@ -5,8 +5,9 @@ a `.venv` (so the app's dependencies are its own, whatever environment the CLI l
 the address comes from the project's config, read by that interpreter too (`interpreter`).
 Variables of the project's `.env` are added to the child's environment (the real
 environment wins), and a project with authentication but no usable secret is refused
-before the server starts (`envfile`). `--host`/`--port` become the `HOST`/`PORT` environment variables of the child, which the
-project's config loader applies, so `app.get("port")` agrees with the port served.
+before the server starts (`envfile`). `--host`/`--port` become the `HOST`/`PORT`
+environment variables of the child, which the project's config loader applies, so
+`app.get("port")` agrees with the port served.
 
 The app is built by its factory: `create_app(load_config())` for `start`, uvicorn's
 `--factory <package>.app:asgi` for `dev`. Projects made before the factory existed (a

@@ -63,16 +63,24 @@ __all__ = [
 STRATEGIES = ("local", "jwt")
 DEFAULT_STRATEGIES = ("local", "jwt")
 USERNAME_FIELD = "email"
-AUTH_DEPENDENCIES = ("PyJWT>=2.8,<3", "pwdlib[argon2,bcrypt]>=0.2,<1")
+AUTH_DEPENDENCIES = ("PyJWT>=2.8,<3", "pwdlib[argon2,bcrypt]>=0.2,<1", "pydantic>=2.7,<3")
 TEST_DEPENDENCIES = ("python-dotenv>=1,<2",)
 _ENTITY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 # The hooks of the users service, by hook-map slot (position, method), in order.
 _HOOKS = {
     ("before", "find"): ['authenticate("jwt")'],
     ("before", "get"): ['authenticate("jwt")'],
-    ("before", "create"): ['hash_password("password")'],
-    ("before", "update"): ['authenticate("jwt")', 'hash_password("password")'],
-    ("before", "patch"): ['authenticate("jwt")', 'hash_password("password")'],
+    ("before", "create"): ["validate_data({entity}Data)", 'hash_password("password")'],
+    ("before", "update"): [
+        'authenticate("jwt")',
+        "validate_data({entity}Data)",
+        'hash_password("password")',
+    ],
+    ("before", "patch"): [
+        'authenticate("jwt")',
+        "validate_data({entity}Patch)",
+        'hash_password("password")',
+    ],
     ("before", "remove"): ['authenticate("jwt")'],
     ("after", "all"): ['protect("password")'],
 }
@@ -191,6 +199,7 @@ def _context(
     return {
         "package": project.package,
         "entity": answers.entity,
+        "entity_class": "".join(part.capitalize() for part in answers.entity.split("_")),
         "path": names.path,
         "table": names.qualified,
         "class_name": names.class_name,
@@ -207,14 +216,22 @@ def _plan_users_service(
 ) -> None:
     folder = project.package_dir.joinpath("services", *service.names.folder)
     registration = folder / "__init__.py"
+    entity = context["entity_class"]
     plan.insert(
         registration,
         HOOK_IMPORTS_MARKER,
-        ["from feathers.authentication import authenticate, hash_password, protect"],
+        [
+            "from feathers.authentication import authenticate, hash_password, protect",
+            "from feathers.schema import validate_data",
+        ],
         where="with the imports at the top",
         sorted_imports=True,
     )
-    for (position, method), hooks in _HOOKS.items():
+    plan.add_import(registration, f"from .schema import {entity}Data, {entity}Patch")
+    # `replace`: the service generator may plan a schema.py of its own (--schema)
+    plan.replace(folder / "schema.py", render_fragment("authentication/schema.py.jinja", context))
+    for (position, method), templates in _HOOKS.items():
+        hooks = [hook.format(entity=entity) for hook in templates]
         slot = f"# feathers:hooks:{position}:{method}"
         if slot in (plan.changes.created.get(registration) or ""):
             plan.insert(registration, slot, [f"{hook}," for hook in hooks])

@@ -78,7 +78,8 @@ def test_generate_authentication_in_a_memory_project(make_project, monkeypatch):
     assert 'app.channel("authenticated").join(connection)' in channels
     assert 'app.on("login", on_login)' in channels and 'app.on("logout", on_logout)' in channels
     pyproject = tomllib.loads((root / "pyproject.toml").read_text())["project"]
-    assert {"PyJWT>=2.8,<3", "pwdlib[argon2,bcrypt]>=0.2,<1"} <= set(pyproject["dependencies"])
+    dependencies = set(pyproject["dependencies"])
+    assert {"PyJWT>=2.8,<3", "pwdlib[argon2,bcrypt]>=0.2,<1", "pydantic>=2.7,<3"} <= dependencies
     assert "python-dotenv>=1,<2" in pyproject["optional-dependencies"]["test"]
 
     ruff_clean(root)
