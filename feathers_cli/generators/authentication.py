@@ -15,6 +15,7 @@ It plans::
     <package>/channels.py             anonymous -> authenticated and user/<id> on login (when
                                       it is still the template's; else the steps are printed)
     config/default.toml               + [authentication] (no secret)
+    README.md                         + ## Authentication (the secret in production)
     .env                              + FEATHERS_AUTH_SECRET=<random> (when it has none)
     .gitignore                        + .env
     tests/conftest.py                 + the secret for the tests (environment, .env, random)
@@ -310,6 +311,10 @@ def _as_rendered(project: Project, path: Path) -> bool:
 def _plan_config(plan: Plan, project: Project, context: dict[str, Any]) -> None:
     block = render_fragment("authentication/config.toml.jinja", context)
     plan.append(project.root / "config" / "default.toml", block, what="[authentication]")
+    readme = project.root / "README.md"
+    if readme.is_file():
+        section = render_fragment("authentication/readme.md.jinja", context)
+        plan.append(readme, section, what="## Authentication")
 
 
 def _plan_secret(plan: Plan, project: Project, secret: str) -> bool:

@@ -50,8 +50,12 @@ def test_generate_authentication_in_a_memory_project(make_project, monkeypatch):
     hooks = hook_map(users)
     assert hooks["before"]["find"] == hooks["before"]["get"] == ["authenticate('jwt')"]
     assert hooks["before"]["remove"] == ["authenticate('jwt')"]
-    assert hooks["before"]["create"] == ["hash_password('password')"]
-    assert hooks["before"]["patch"] == ["authenticate('jwt')", "hash_password('password')"]
+    assert hooks["before"]["create"] == ["validate_data(UserData)", "hash_password('password')"]
+    assert hooks["before"]["patch"] == [
+        "authenticate('jwt')",
+        "validate_data(UserPatch)",
+        "hash_password('password')",
+    ]
     assert hooks["after"]["all"] == ["protect('password')"]
     assert "MemoryService" in (package / "services" / "users" / "service.py").read_text()
 

@@ -371,4 +371,6 @@ def test_dry_run_and_json_list_the_project_and_write_nothing(runner, tmp_path, m
 
 
 def without_revisions(paths: list[str]) -> list[str]:
-    return [re.sub(r"^migrations/versions/[0-9a-f]{12}_", "migrations/versions/", p) for p in paths]
+    return sorted(
+        re.sub(r"^migrations/versions/[0-9a-f]{12}_", "migrations/versions/", p) for p in paths
+    )
