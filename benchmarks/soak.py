@@ -191,7 +191,7 @@ def main() -> int:
     if args.serve is not None:
         serve(args.serve)
         return 0
-    from tests.e2e.devserver import accepts_connections, free_port, wait_until
+    from tests.helpers.projects import accepts_connections, free_port, wait_until
 
     port = free_port()
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], cwd=ROOT)

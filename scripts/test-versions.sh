@@ -48,7 +48,7 @@ for edge in $EDGES; do
 import sys
 from pathlib import Path
 sys.path.insert(0, ".")
-from tests.e2e.devserver import venv_reusing_packages
+from tests.helpers.projects import venv_reusing_packages
 venv_reusing_packages(Path(sys.argv[1]), with_editable_installs=True)
 PY
   SPECS=()

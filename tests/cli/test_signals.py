@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from feathers_cli.runtime.client import connect
-from tests.e2e.devserver import accepts_connections, free_port, generate_project, wait_until
+from tests.helpers.projects import accepts_connections, free_port, generate_project, wait_until
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 

@@ -11,8 +11,8 @@ import pytest
 from feathers_cli.runtime import errors
 from feathers_cli.runtime.client import connect
 
+from ..helpers.socketio import wait_until
 from .auth_app import add_user, channel_names_of, make_app
-from .test_socketio import wait_until
 
 LOGIN = {"strategy": "local", "email": "alice@example.com", "password": "s3cret!"}
 

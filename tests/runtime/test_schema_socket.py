@@ -25,7 +25,7 @@ from feathers_cli.runtime.schema import (
 )
 from feathers_cli.runtime.socketio import socketio
 
-from .test_socketio import wait_until
+from ..helpers.socketio import wait_until
 
 try:  # EmailStr needs the optional email-validator package
     import email_validator  # noqa: F401

@@ -15,7 +15,7 @@ from feathers_cli.runtime import feathers
 from feathers_cli.runtime.memory import MemoryService
 from feathers_cli.runtime.socketio import socketio
 
-from .test_socketio import raw_client, serve, wait_until
+from ..helpers.socketio import raw_client, serve, wait_until
 from .test_socketio_fast_paths import _stalled_client
 
 EVENT_TEXT = "x" * 10_000

@@ -15,7 +15,7 @@ from feathers_cli.runtime import errors, feathers
 from feathers_cli.runtime.client import connect
 from feathers_cli.runtime.socketio import socketio
 
-from .test_socketio import serve
+from ..helpers.socketio import serve
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="unset")
 

@@ -15,7 +15,7 @@ from feathers_cli.runtime.memory import MemoryService
 from feathers_cli.runtime.socketio import socketio
 from feathers_cli.runtime.static import StaticTransport, serve_static
 
-from .test_socketio import call, raw_client
+from ..helpers.socketio import call, raw_client
 
 INDEX = "<!doctype html><title>Home</title><h1>Home</h1>"
 
