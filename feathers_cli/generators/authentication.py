@@ -209,6 +209,7 @@ def _context(
         "username_field": USERNAME_FIELD,
         "id_field": "id",
         "adapter": service.adapter,
+        "transports": list(project.config.get("transports", ["socketio"])),
     }
 
 

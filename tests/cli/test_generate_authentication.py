@@ -259,3 +259,19 @@ def test_start_without_a_secret_is_one_line_and_exit_1(make_project, monkeypatch
     assert result.exit_code == 1
     assert "shorter than 32 bytes, too short for production" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_dev_and_start_give_the_server_the_env_file_under_the_real_environment(
+    make_project, monkeypatch
+):
+    from feathers_cli.dev import plan_server
+
+    project = make_project(database="memory", auth=("local", "jwt"))
+    secret = SECRET_LINE.search((project.root / ".env").read_text()).group(1)
+    monkeypatch.delenv("FEATHERS_AUTH_SECRET", raising=False)
+    for reload in (False, True):
+        plan = plan_server(project, host=None, port=None, reload=reload)
+        assert plan.environ["FEATHERS_AUTH_SECRET"] == secret
+    monkeypatch.setenv("FEATHERS_AUTH_SECRET", "from the shell, long enough for the check")
+    plan = plan_server(project, host=None, port=None, reload=False)
+    assert plan.environ["FEATHERS_AUTH_SECRET"] == "from the shell, long enough for the check"
