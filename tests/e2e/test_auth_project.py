@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tomllib
 from pathlib import Path
 
+import httpx
 import jwt
 import pytest
 
@@ -56,6 +58,31 @@ async function main () {
   await app.logout()
   socket.close()
   console.log(JSON.stringify({ created, refused, result, own, again, events }))
+}
+
+main().catch((error) => { console.error(error); process.exit(1) })
+"""
+
+
+JS_REST_CLIENT = """
+const { feathers } = require('@feathersjs/feathers')
+const rest = require('@feathersjs/rest-client')
+const authentication = require('@feathersjs/authentication-client')
+
+const PASSWORD = %s
+
+async function main () {
+  const app = feathers()
+  app.configure(rest(process.env.FEATHERS_URL).fetch(fetch))
+  app.configure(authentication({ storage: new authentication.MemoryStorage() }))
+  const login = { strategy: 'local', email: 'rest@example.com', password: PASSWORD }
+  const created = await app.service('users').create({ email: login.email, password: PASSWORD })
+  let refused = null
+  try { await app.service('users').find() } catch (error) { refused = error.name }
+  const result = await app.authenticate(login)
+  const own = await app.service('users').get(created.id)
+  await app.logout()
+  console.log(JSON.stringify({ created, refused, result, own }))
 }
 
 main().catch((error) => { console.error(error); process.exit(1) })
@@ -125,8 +152,37 @@ async def test_a_new_project_with_authentication_signs_up_and_logs_in(
             assert "password" not in record
         assert output["events"] == []  # not logged in when it signed up: no events
 
+        transports = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["feathers"]
+        if "rest" in transports["transports"]:
+            await sign_up_and_log_in_over_http(server.url, secret)
+            done = run_js_client(JS_REST_CLIENT % json.dumps(PASSWORD), server.url, tmp_path)
+            assert done.returncode == 0, done.stderr + server.output()
+            output = json.loads(done.stdout)
+            assert output["refused"] == "NotAuthenticated"
+            assert output["own"]["id"] == output["created"]["id"] == output["result"]["user"]["id"]
+            for record in (output["created"], output["result"]["user"], output["own"]):
+                assert "password" not in record
+
     (root / ".env").rename(root / "env.saved")
     refused = feathers(root, "start", "--port", "0")
     assert refused.returncode == 1
     assert refused.stderr.startswith("Error: the authentication secret is missing")
     assert refused.stderr.count("\n") == 1
+
+
+async def sign_up_and_log_in_over_http(url: str, secret: str) -> None:
+    email = "http@example.com"
+    async with httpx.AsyncClient(base_url=url) as http:
+        created = await http.post("/users", json={"email": email, "password": PASSWORD})
+        assert created.status_code == 201, created.text
+        assert "password" not in created.json()
+        login = await http.post(
+            "/authentication", json={"strategy": "local", "email": email, "password": PASSWORD}
+        )
+        assert login.status_code == 201, login.text
+        token = login.json()["accessToken"]
+        claims = jwt.decode(token, secret, algorithms=["HS256"], audience="https://yourdomain.com")
+        assert claims["sub"] == str(created.json()["id"])
+        found = await http.get("/users", headers={"Authorization": f"Bearer {token}"})
+        assert found.status_code == 200
+        assert PASSWORD not in found.text and '"password"' not in found.text
