@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR := .demo
 
-.PHONY: install bundles demo test lint interop-deps clean
+.PHONY: install bundles demo test lint interop-deps docs clean
 
 # The editable install runs hatch_build.py: `npm ci` in bundles/ and the browser bundles
 # staged in feathers_cli/_bundles/ (without npm: a one-line note, and no live demo in new apps).
@@ -43,8 +43,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The documentation site (mkdocs.yml) into build/site/ (git-ignored); --strict: a warning fails.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 test: install interop-deps
 	bash scripts/test.sh
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) tests/interop/node_modules bundles/node_modules feathers_cli/_bundles test-artifacts
+	rm -rf $(VENV) $(DEMO_DIR) tests/interop/node_modules bundles/node_modules feathers_cli/_bundles test-artifacts build/site

@@ -31,6 +31,9 @@ $BIN/ruff check .
 $BIN/ruff format --check .
 $BIN/python -m pytest "$@"
 
+# The documentation site builds with no warning (mkdocs.yml; into the git-ignored build/site).
+NO_MKDOCS_2_WARNING=1 $BIN/mkdocs build --strict --quiet
+
 # The transport on the oldest and newest python-socketio/engineio/uvicorn pyproject allows.
 if [ "${CI:-}" = "true" ]; then
   bash scripts/test-versions.sh both

@@ -37,7 +37,13 @@ class _Slow:
             mark.write("torn down")
 
 
-app.use("slow", _Slow())
+_create_app = create_app
+
+
+def create_app(config):  # the factory `start` and `dev` call: the app plus the slow service
+    app = _create_app(config)
+    app.use("slow", _Slow())
+    return app
 '''
 
 
