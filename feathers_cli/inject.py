@@ -100,7 +100,8 @@ class Plan:
             if path not in skipped:
                 self.create(path, content)
         for path, (before, after) in changes.edited.items():
-            self.changes.edited[path] = (before, after)
+            if path not in skipped:
+                self.changes.edited[path] = (before, after)
         self.changes.edits.extend(edit for edit in changes.edits if edit.path not in skipped)
         self.changes.removed.update(changes.removed)
 

@@ -1,5 +1,6 @@
-"""`feathers upgrade` as one plan: the runtime (`vendor`) and the template
-(`template_upgrade`), written together, all or nothing."""
+"""`feathers upgrade` as one plan: the runtime (`vendor`), the template (`template_upgrade`)
+and the browser bundles missing from `public/` (`generators.landing`), written together, all
+or nothing."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .changes import Changes
+from .generators.landing import PUBLIC_FOLDER, plan_bundles, plan_static_files
 from .inject import Plan
 from .project import Project
 from .template_upgrade import TemplateUpgrade, plan_template_upgrade
@@ -20,6 +22,8 @@ class PlannedUpgrade:
     runtime: RuntimeUpgrade
     template: TemplateUpgrade
     changes: Changes
+    bundles: list[str] | None = None
+    """The browser bundle files put back into public/; None when this feathers-py has none."""
 
     def to_json(self) -> dict[str, Any]:
         runtime = self.runtime
@@ -39,6 +43,7 @@ class PlannedUpgrade:
                 "updated": self.template.updated,
                 "kept": self.template.kept,
             },
+            "bundles": self.bundles,
             **self.changes.to_json(),
         }
 
@@ -55,6 +60,8 @@ class PlannedUpgrade:
             text += f"\n  replaces the hand-edited {RUNTIME_PACKAGE}/{name}"
         for name in runtime.untracked:
             text += f"\n  left alone {RUNTIME_PACKAGE}/{name} (not part of the runtime)"
+        if self.bundles:
+            text += f"\nBrowser bundles put back into {PUBLIC_FOLDER}/: {', '.join(self.bundles)}."
         return text
 
     def next_steps(self) -> str:
@@ -75,4 +82,7 @@ def plan_upgrade(project: Project, *, force: bool = False) -> PlannedUpgrade:
     recorded = manifest.get("template") if isinstance(manifest.get("template"), dict) else {}
     template = plan_template_upgrade(project, plan, recorded or {})
     runtime = upgrade_runtime(project.root, force=force, plan=plan, template=template.hashes)
-    return PlannedUpgrade(runtime, template, plan.finish())
+    bundles = plan_bundles(plan, project.root)
+    # an app.py kept (edited since it was rendered) still gets the landing page served
+    plan_static_files(plan, project.package_dir / "app.py")
+    return PlannedUpgrade(runtime, template, plan.finish(), bundles)

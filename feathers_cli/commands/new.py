@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..bundles import HOW_TO_GET_THEM
 from ..errors import CLIError
 from ..tree import format_tree
 from .output import DryRunOption, JsonOption, YesOption, is_terminal
@@ -22,6 +23,7 @@ EPILOG = (
     "Examples:\n\n"
     "  feathers new chat --yes\n\n"
     "  feathers new my-app --description 'Team chat' --transport socketio --database memory\n\n"
+    "  feathers new api --transport rest --yes\n\n"
     "  feathers new api --database postgresql "
     "--database-url postgresql://me:secret@localhost:5432/api --yes\n\n"
     "  feathers new api --directory services/api --yes\n\n"
@@ -38,7 +40,11 @@ DescriptionOption = Annotated[
     str | None, typer.Option(help="One line describing the app.", show_default=False)
 ]
 TransportOption = Annotated[
-    str | None, typer.Option(help="Transports, comma separated: socketio.", show_default=False)
+    str | None,
+    typer.Option(
+        help="Transports, comma separated: socketio, rest (the default: both, on one port).",
+        show_default=False,
+    ),
 ]
 DatabaseOption = Annotated[
     str | None,
@@ -138,6 +144,7 @@ def _report(created: CreatedProject, folder: str, default_url: bool) -> str:
         + "\n\n"
         + _database_summary(created, default_url)
         + _auth_summary(created)
+        + _bundles_note(created)
         + "\n\nNext steps:\n"
         + f"  cd {where}\n"
         + "  python -m venv .venv && . .venv/bin/activate\n"
@@ -162,6 +169,15 @@ def _database_summary(created: CreatedProject, default_url: bool) -> str:
             "[database] url in config/default.toml (FEATHERS_DATABASE__URL overrides it)."
         )
     return summary
+
+
+def _bundles_note(created: CreatedProject) -> str:
+    if created.bundles is not None:
+        return ""
+    return (
+        f"\nNote: no live demo on the landing page (public/index.html): {HOW_TO_GET_THEM}; "
+        "then `feathers upgrade` in the project copies them."
+    )
 
 
 def _auth_summary(created: CreatedProject) -> str:

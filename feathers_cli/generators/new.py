@@ -28,7 +28,7 @@ from typing import Any
 from .. import __version__
 from ..app_template import render_app
 from ..errors import CLIError, UsageError
-from ..inject import apply_changes
+from ..inject import Plan, apply_changes
 from ..project import find_project
 from ..vendor import file_hashes, vendor_runtime
 from .authentication import (
@@ -44,6 +44,7 @@ from .connection import (
     database_urls,
     url_database,
 )
+from .landing import plan_bundles
 
 __all__ = [
     "DATABASES",
@@ -60,8 +61,8 @@ __all__ = [
 ]
 
 # The choices of copier.yml; tests/cli check both lists agree.
-TRANSPORTS = ("socketio",)
-DEFAULT_TRANSPORTS = ("socketio",)
+TRANSPORTS = ("socketio", "rest")
+DEFAULT_TRANSPORTS = ("socketio", "rest")
 DEFAULT_DATABASE = "sqlite"
 DEFAULT_DESCRIPTION = "A Feathers real-time app"
 
@@ -80,6 +81,10 @@ RESERVED_NAMES = frozenset(
         "uvloop",
         "dotenv",
         "yaml",
+        "starlette",
+        "qs_codec",
+        "httpx",
+        "httpcore",
         "h11",
         "click",
         "anyio",
@@ -240,12 +245,15 @@ class CreatedProject:
     """The development database's URL (None for `memory`); the tests use `test_database_url`."""
     test_database_url: str | None = None
     auth: tuple[str, ...] = ()
+    bundles: list[str] | None = None
+    """The browser bundle files copied into public/; None when this feathers-py has none."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "generator": "new",
             "package": self.package,
             "auth": list(self.auth),
+            "bundles": self.bundles,
             "database": {
                 "name": self.database,
                 "url": self.database_url,
@@ -282,7 +290,7 @@ def create_project(
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         staging.chmod(0o777 & ~_current_umask())  # mkdtemp makes it private (0o700)
-        connection = _build(staging, answers, ask=ask)
+        connection, bundles = _build(staging, answers, ask=ask)
         files = sorted(
             path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file()
         )
@@ -297,7 +305,11 @@ def create_project(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     created = CreatedProject(
-        root=target, package=answers.names.package, files=files, auth=answers.auth
+        root=target,
+        package=answers.names.package,
+        files=files,
+        bundles=bundles,
+        auth=answers.auth,
     )
     if connection is None:
         return created
@@ -318,11 +330,17 @@ def _checked(answers: NewAnswers) -> NewAnswers:
     return replace(answers, database=database)
 
 
-def _build(staging: Path, answers: NewAnswers, *, ask: bool) -> GeneratedConnection | None:
+def _build(
+    staging: Path, answers: NewAnswers, *, ask: bool
+) -> tuple[GeneratedConnection | None, list[str] | None]:
     """The template, the runtime (its manifest records the template's files, for
-    `feathers upgrade`), then the database the answers name."""
+    `feathers upgrade`), the browser bundles in public/ (not template files: build output),
+    then the database the answers name. Returns the connection and the bundles copied."""
     render_app(staging, answers.copier_data(), ask=ask)
     vendor_runtime(staging, template=file_hashes(staging))
+    plan = Plan(staging)
+    bundles = plan_bundles(plan, staging)
+    apply_changes(plan.finish())
     # the database may come from copier's question: read back from [tool.feathers]
     connection = add_database(staging, answers.database_url)
     if answers.auth:
@@ -331,7 +349,7 @@ def _build(staging: Path, answers: NewAnswers, *, ask: bool) -> GeneratedConnect
             find_project(staging), AuthenticationAnswers(strategies=answers.auth)
         )
         apply_changes(generated.changes)
-    return connection
+    return connection, bundles
 
 
 def _current_umask() -> int:

@@ -31,6 +31,7 @@ from ..render import render_fragment
 from ..runtime.hooks import HOOK_TYPES as HOOK_POSITIONS
 from ..runtime.service import STANDARD_METHODS
 from .connection import has_database, sql_service_context, sql_service_files
+from .landing import plan_demo_service
 from .names import ServiceNames, service_names
 
 __all__ = [
@@ -68,6 +69,17 @@ _EXAMPLE_CALLS = {
     "patch": 'patch(0, {"text": "hello"})',
     "remove": "remove(0)",
 }
+# The same calls over REST (httpx), for the generated REST test.
+_EXAMPLE_REST_CALLS = {
+    "find": 'get(f"/{PATH}")',
+    "get": 'get(f"/{PATH}/0")',
+    "create": 'post(f"/{PATH}", json={"text": "hello"})',
+    "update": 'put(f"/{PATH}/0", json={"text": "hello"})',
+    "patch": 'patch(f"/{PATH}/0", json={"text": "hello"})',
+    "remove": 'delete(f"/{PATH}/0")',
+}
+# The ways a generated test reaches the service, per transport of [tool.feathers] transports.
+_CLIENT_WAYS = {"socketio": "over a socket", "rest": "over REST"}
 
 
 @dataclass(frozen=True)
@@ -202,6 +214,7 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
     plan.create(test_file, render_fragment("service/test_service.py.jinja", context))
     _plan_packages(plan, project, names)
     _plan_registration(plan, project, names)
+    plan_demo_service(plan, project.root, names.path)
     changes = plan.finish()
     return GeneratedService(names=names, adapter=answers.adapter, methods=methods, changes=changes)
 
@@ -260,7 +273,8 @@ def _template_context(
     error_imports = []
     if "remove" in methods and "get" in methods:
         error_imports.append("NotFound")
-    if hidden:
+    transports = _client_transports(project)
+    if hidden and "socketio" in transports:
         error_imports.append("MethodNotAllowed")
     return {
         "package": project.package,
@@ -276,8 +290,19 @@ def _template_context(
         "error_imports": sorted(error_imports),
         "hidden_method": hidden[0] if hidden else None,
         "hidden_call": _EXAMPLE_CALLS[hidden[0]] if hidden else None,
+        "hidden_rest_call": _EXAMPLE_REST_CALLS[hidden[0]] if hidden else None,
+        "transports": transports,
+        "client_ways": " and ".join(_CLIENT_WAYS[t] for t in transports),
         "not_allowed_error": "MethodNotAllowed",
     }
+
+
+def _client_transports(project: Project) -> list[str]:
+    """The transports of `[tool.feathers] transports` that generated tests use; projects that
+    record none (or none known) get the socket tests, as before REST existed."""
+    recorded = project.config.get("transports")
+    known = [t for t in recorded if t in _CLIENT_WAYS] if isinstance(recorded, list) else []
+    return known or ["socketio"]
 
 
 def _module_constants(tree: ast.Module) -> dict[str, Any]:

@@ -268,7 +268,7 @@ def test_a_generated_project_with_a_sql_service_passes_its_tests_and_keeps_data(
         root = project.root
         tests = run_project_tests(root)
         environ = {k: v for k, v in os.environ.items() if k != "FEATHERS_ENV"}
-        assert "8 passed" in tests.stdout  # test_app.py and the service's tests
+        assert "11 passed" in tests.stdout  # test_app.py and the service's tests
         if database == "sqlite":
             assert (root / "data" / "test.sqlite").is_file()
             assert not (root / "data" / "development.sqlite").exists()  # tests never touch it

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from feathers_cli import __version__
+from feathers_cli.bundles import bundle_files
 from feathers_cli.generators import new as new_module
 from feathers_cli.main import app
 from feathers_cli.paths import templates_root
@@ -78,7 +79,8 @@ def test_the_generated_tree(make_project, database):
     runtime = {f"feathers/{name}" for name in runtime_files()}
     if database != "memory":
         expected |= DATABASE_FILES
-    assert files == expected | runtime
+    bundles = {f"public/{name}" for name in bundle_files() or {}}
+    assert files == expected | runtime | bundles
     for name in runtime_files():
         source = REPO / "feathers_cli" / "runtime" / name
         assert (project.root / "feathers" / name).read_bytes() == source.read_bytes()
@@ -262,9 +264,9 @@ def test_names_map_to_folder_and_package():
 
 def test_an_unsupported_transport_or_database_is_a_usage_error(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["new", "chat", "--yes", "--transport", "socketio,rest"])
+    result = runner.invoke(app, ["new", "chat", "--yes", "--transport", "socketio,grpc"])
     assert result.exit_code == 2
-    assert "--transport 'rest' is not supported; choose from: socketio" in result.stderr
+    assert "--transport 'grpc' is not supported; choose from: socketio, rest" in result.stderr
     result = runner.invoke(app, ["new", "chat", "--yes", "--database", "mongodb"])
     assert result.exit_code == 2
     assert list(tmp_path.iterdir()) == []
@@ -272,6 +274,8 @@ def test_an_unsupported_transport_or_database_is_a_usage_error(runner, tmp_path,
 
 def test_transport_takes_a_comma_list():
     assert new_module.parse_transports("socketio, socketio") == ["socketio"]
+    assert new_module.parse_transports("rest,socketio") == ["rest", "socketio"]
+    assert new_module.DEFAULT_TRANSPORTS == ("socketio", "rest")
 
 
 def test_a_non_empty_folder_is_refused_and_left_alone(runner, tmp_path, monkeypatch):

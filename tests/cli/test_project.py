@@ -14,7 +14,7 @@ def test_found_from_the_root_and_from_a_subfolder(make_project):
         found = find_project(start)
         assert found.root == project.root
         assert found.package == "chat"
-        assert found.config["transports"] == ["socketio"]
+        assert found.config["transports"] == ["socketio", "rest"]
         assert found.package_dir == project.root / "chat"
 
 

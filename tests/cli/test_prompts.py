@@ -61,7 +61,7 @@ def test_prompts_for_missing_answers_only(tmp_path):
     assert "Where services keep their data" not in terminal.screen
     data = tomllib.loads((tmp_path / "chat" / "pyproject.toml").read_text())
     assert data["project"]["description"] == "Team chat"
-    assert data["tool"]["feathers"]["transports"] == ["socketio"]
+    assert data["tool"]["feathers"]["transports"] == ["socketio", "rest"]
 
 
 def test_yes_asks_nothing_on_a_terminal(tmp_path):

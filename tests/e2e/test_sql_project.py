@@ -85,7 +85,7 @@ async def test_a_sqlite_project_keeps_its_data_across_restarts_and_reloads(tmp_p
     assert stored_messages(development) == []
 
     tests = run_project_tests(root)
-    assert "8 passed" in tests.stdout
+    assert "11 passed" in tests.stdout
     assert stored_messages(development) == []  # the tests used data/test.sqlite
 
     with running_feathers(root, "dev") as server:
