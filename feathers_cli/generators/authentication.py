@@ -339,6 +339,19 @@ def _plan_secret(plan: Plan, project: Project, secret: str) -> bool:
     return True
 
 
+_CHANNEL_TEST = "test_a_channel_delivers_events_to_other_connections"
+
+
+def _channel_test_published(text: str) -> str:
+    """The app template's channel test with its anonymous `notes` published to `anonymous`
+    (channels.py now publishes to logged-in connections); `text` as it is without that test."""
+    start = text.find(f"async def {_CHANNEL_TEST}(")
+    at = text.find(_NOTES_LINE, start) if start >= 0 else -1
+    if at < 0:
+        return text
+    return text[:at] + _NOTES_PUBLISHED + text[at + len(_NOTES_LINE) :]
+
+
 def _read(path: Path) -> str:
     return path.read_text("utf-8") if path.is_file() else ""
 
@@ -359,12 +372,13 @@ _NOTES_PUBLISHED = (
 
 def _plan_tests(plan: Plan, project: Project, context: dict[str, Any]) -> None:
     test_app = project.root / "tests" / "test_app.py"
-    if _NOTES_LINE in (plan.changes.edited.get(test_app, ("", ""))[1] or _read(test_app)):
+    text = plan.changes.edited.get(test_app, ("", ""))[1] or _read(test_app)
+    if _channel_test_published(text) != text:
         plan.edit(
             test_app,
-            "test_a_channel_delivers_events_to_other_connections",
+            _CHANNEL_TEST,
             _NOTES_PUBLISHED.splitlines()[1:],
-            lambda text: text.replace(_NOTES_LINE, _NOTES_PUBLISHED, 1),
+            _channel_test_published,
         )
     fixture = template_text("authentication/conftest_fixture.py")
     plan.append(project.root / "tests" / "conftest.py", fixture.strip() + "\n", blank_lines=2)
