@@ -3,8 +3,11 @@
 The server runs in a child process, with the project's own interpreter when the project has
 a `.venv` (so the app's dependencies are its own, whatever environment the CLI lives in);
 the address comes from the project's config, read by that interpreter too (`interpreter`).
-`--host`/`--port` become the `HOST`/`PORT` environment variables of the child, which the
-project's config loader applies, so `app.get("port")` agrees with the port served.
+Variables of the project's `.env` are added to the child's environment (the real
+environment wins), and a project with authentication but no usable secret is refused
+before the server starts (`envfile`). `--host`/`--port` become the `HOST`/`PORT`
+environment variables of the child, which the project's config loader applies, so
+`app.get("port")` agrees with the port served.
 
 The app is built by its factory: `create_app(load_config())` for `start`, uvicorn's
 `--factory <package>.app:asgi` for `dev`. Projects made before the factory existed (a
@@ -18,6 +21,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .envfile import check_secret, project_environ
 from .errors import CLIError
 from .interpreter import project_python, read_config
 from .process import run_forwarding
@@ -47,12 +51,13 @@ def plan_server(
 ) -> ServerPlan:
     """How to serve the project, flags overriding the config: `app.listen()` of the app
     `create_app` builds for `start`, uvicorn with reload on the `asgi` factory for `dev`."""
-    environ = dict(os.environ)
+    environ = project_environ(project.root, os.environ)  # .env under the real environment
     if host is not None:
         environ["HOST"] = host
     if port is not None:
         environ["PORT"] = str(port)
     config = read_config(project, environ)
+    check_secret(config, environ)
     host, port = str(config.get("host", "localhost")), config.get("port", 3030)
     if not isinstance(port, int) or not 0 <= port <= 65535:
         raise CLIError(f"the configured port {port!r} is not a port number")

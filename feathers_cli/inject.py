@@ -92,6 +92,19 @@ class Plan:
         if verbatim:
             self._verbatim.add(path)
 
+    def extend(self, changes: Changes, *, leave_out: Iterable[Path] = ()) -> None:
+        """Plan on top of another generator's finished `changes` (its files but `leave_out`);
+        this plan's edits then see those files as planned."""
+        skipped = set(leave_out)
+        for path, content in changes.created.items():
+            if path not in skipped:
+                self.create(path, content)
+        for path, (before, after) in changes.edited.items():
+            if path not in skipped:
+                self.changes.edited[path] = (before, after)
+        self.changes.edits.extend(edit for edit in changes.edits if edit.path not in skipped)
+        self.changes.removed.update(changes.removed)
+
     def replace(self, path: Path, content: str, *, why: str = "replaced") -> None:
         """A whole file's new content (created when missing)."""
         if self._current(path) is None:

@@ -307,3 +307,51 @@ def sync(
         if install_packages(project.root, [SYNC_DEPENDENCY]):
             typer.echo("Installed redis-py into .venv.", err=True)
 
+
+EntityOption = Annotated[
+    str, _option("The entity's name in params and login results (default: user).")
+]
+UsersPathOption = Annotated[
+    str, typer.Option("--path", help="Path of the users service (default: users).")
+]
+StrategiesOption = Annotated[
+    str,
+    typer.Option(
+        help="Login strategies: local (e-mail and password), then jwt (the token on every "
+        "call). Default: local,jwt."
+    ),
+]
+
+
+@generate_app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  feathers generate authentication\n\n"
+        "  feathers g authentication --entity user --path users --strategies local,jwt\n\n"
+        "  feathers g authentication --dry-run"
+    )
+)
+def authentication(
+    entity: EntityOption = "user",
+    path: UsersPathOption = "users",
+    strategies: StrategiesOption = "local,jwt",
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add users who sign up and log in: the users service, the authentication service,
+    channels for logged-in connections, config, a secret in .env and tests.
+
+    The users service is sql when the project has a database (then run `feathers migrate`),
+    else memory. The signing secret goes into .env (git-ignored), never into config/.
+    """
+    from ..generators.authentication import (
+        AuthenticationAnswers,
+        parse_strategies,
+        plan_authentication,
+    )
+
+    project = find_project(Path.cwd())
+    answers = AuthenticationAnswers(entity, path, parse_strategies(strategies))
+    generated = plan_authentication(project, answers)
+    finish(generated, dry_run=dry_run, as_json=as_json)

@@ -26,7 +26,8 @@ EPILOG = (
     "  feathers new api --transport rest --yes\n\n"
     "  feathers new api --database postgresql "
     "--database-url postgresql://me:secret@localhost:5432/api --yes\n\n"
-    "  feathers new api --directory services/api --yes"
+    "  feathers new api --directory services/api --yes\n\n"
+    "  feathers new notes --auth none --database memory --yes"
 )
 
 NameArgument = Annotated[
@@ -51,6 +52,13 @@ DatabaseOption = Annotated[
         help="Where services keep data: sqlite (the default: a file under data/), "
         "postgresql, or memory (no database).",
         show_default=False,
+    ),
+]
+AuthOption = Annotated[
+    str,
+    typer.Option(
+        help="Users who sign up and log in: local,jwt (the default: e-mail and password, "
+        "then tokens; a random secret goes into .env) or none.",
     ),
 ]
 DatabaseUrlOption = Annotated[
@@ -79,6 +87,7 @@ def new(
     database: DatabaseOption = None,
     database_url: DatabaseUrlOption = None,
     sync: SyncOption = None,
+    auth: AuthOption = "local,jwt",
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
@@ -95,6 +104,7 @@ def new(
     from ..generators.new import (
         NewAnswers,
         create_project,
+        parse_auth,
         parse_database,
         parse_transports,
         project_names,
@@ -107,6 +117,7 @@ def new(
         database=parse_database(database, database_url),
         database_url=database_url,
         sync=None if sync is None else _parse_sync(sync),
+        auth=parse_auth(auth),
     )
     missing = answers.missing_flags()
     if missing and not yes and not is_terminal():
@@ -160,6 +171,7 @@ def _report(created: CreatedProject, folder: str, default_url: bool) -> str:
         + format_tree(shown, f"{created.root.name}/")
         + "\n\n"
         + _database_summary(created, default_url)
+        + _auth_summary(created)
         + _bundles_note(created)
         + _sync_summary(created)
     )
@@ -196,6 +208,16 @@ def _sync_summary(created: CreatedProject) -> str:
     return (
         f"\nSync: service events shared through Redis at {created.sync_url} "
         "(FEATHERS_SYNC__URL overrides it; the tests need no Redis): feathers start --workers N"
+    )
+
+
+def _auth_summary(created: CreatedProject) -> str:
+    if not created.auth:
+        return "\nAuthentication: none (`feathers generate authentication` adds it)."
+    return (
+        f"\nAuthentication: {','.join(created.auth)} with the users service; the signing "
+        "secret is in .env (FEATHERS_AUTH_SECRET, git-ignored): set it in production's "
+        "environment."
     )
 
 

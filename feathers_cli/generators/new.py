@@ -29,7 +29,14 @@ from .. import __version__
 from ..app_template import render_app
 from ..errors import CLIError, UsageError
 from ..inject import Plan, apply_changes
+from ..project import find_project
 from ..vendor import file_hashes, vendor_runtime
+from .authentication import (
+    DEFAULT_STRATEGIES,
+    AuthenticationAnswers,
+    parse_strategies,
+    plan_authentication,
+)
 from .connection import (
     DATABASES,
     GeneratedConnection,
@@ -47,6 +54,7 @@ __all__ = [
     "CreatedProject",
     "NewAnswers",
     "create_project",
+    "parse_auth",
     "parse_choice",
     "parse_database",
     "parse_transports",
@@ -155,6 +163,19 @@ def parse_choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def parse_auth(value: str) -> tuple[str, ...]:
+    """`--auth`: `"local,jwt"` -> the strategies, `"none"` -> `()` (no authentication)."""
+    if value.strip() == "none":
+        return ()
+    try:
+        return parse_strategies(value, flag="--auth")
+    except UsageError:
+        raise UsageError(
+            f"--auth {value!r} is not supported; choose local,jwt (users log in with an e-mail "
+            "and a password, then tokens; the default) or none"
+        ) from None
+
+
 def parse_database(database: str | None, url: str | None) -> str | None:
     """`--database` checked against `--database-url`: the URL's database when only the URL
     is given, None when neither is (asked, or the default); `UsageError` when they disagree."""
@@ -189,6 +210,8 @@ class NewAnswers:
     database_url: str | None = None
     sync: str | None = None
     """`--sync redis`: events shared between processes (`generators.sync`); None: none."""
+    auth: tuple[str, ...] = DEFAULT_STRATEGIES
+    """The login strategies of `feathers generate authentication`; `()` for none."""
 
     def missing_flags(self) -> list[str]:
         """The flags of the answers not given, in the order copier would ask for them."""
@@ -224,6 +247,7 @@ class CreatedProject:
     database_url: str | None = None
     """The development database's URL (None for `memory`); the tests use `test_database_url`."""
     test_database_url: str | None = None
+    auth: tuple[str, ...] = ()
     bundles: list[str] | None = None
     """The browser bundle files copied into public/; None when this feathers-py has none."""
     sync_url: str | None = None
@@ -232,6 +256,7 @@ class CreatedProject:
         return {
             "generator": "new",
             "package": self.package,
+            "auth": list(self.auth),
             "bundles": self.bundles,
             "sync": None if self.sync_url is None else {"url": self.sync_url},
             "database": {
@@ -285,7 +310,11 @@ def create_project(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     created = CreatedProject(
-        root=target, package=answers.names.package, files=files, bundles=bundles
+        root=target,
+        package=answers.names.package,
+        files=files,
+        bundles=bundles,
+        auth=answers.auth,
     )
     if answers.sync is not None:
         created = replace(created, sync_url=DEFAULT_SYNC_URL)
@@ -323,6 +352,12 @@ def _build(
     connection = add_database(staging, answers.database_url)
     if answers.sync is not None:
         add_sync(staging, answers.sync)
+    if answers.auth:
+        # after the database, so that the users service is a SQL one when there is one
+        generated = plan_authentication(
+            find_project(staging), AuthenticationAnswers(strategies=answers.auth)
+        )
+        apply_changes(generated.changes)
     return connection, bundles
 
 

@@ -19,10 +19,11 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[..., Project]:
-    """Generate a project under tmp_path (all defaults: SQLite, unless `database`)."""
+    """Generate a project under tmp_path (all defaults: SQLite, unless `database`), without
+    authentication unless `auth` names the strategies (`("local", "jwt")`)."""
 
-    def make(name: str = "chat", database: str | None = None) -> Project:
-        answers = NewAnswers(project_names(name), database=database)
+    def make(name: str = "chat", database: str | None = None, auth: tuple = ()) -> Project:
+        answers = NewAnswers(project_names(name), database=database, auth=auth)
         created = create_project(answers, tmp_path / name, ask=False)
         return find_project(created.root)
 

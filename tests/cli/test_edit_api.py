@@ -60,7 +60,7 @@ COMMENTS = [line.partition("#")[2].strip() for line in ODD_PYPROJECT.splitlines(
 
 
 def memory_project(tmp_path: Path) -> Path:
-    answers = NewAnswers(project_names("chat"), database="memory")
+    answers = NewAnswers(project_names("chat"), database="memory", auth=())
     return create_project(answers, tmp_path / "chat", ask=False).root
 
 
@@ -246,7 +246,7 @@ def old_layout_project(tmp_path: Path) -> Path:
     """A memory project as `feathers new` made it before this layout: module-level app,
     FEATHERS_ENV set by the conftest, no answers file, no template record, Socket.io only and
     no landing page served (nor tested)."""
-    answers = NewAnswers(project_names("chat"), database="memory", transports=["socketio"])
+    answers = NewAnswers(project_names("chat"), database="memory", transports=["socketio"], auth=())
     root = create_project(answers, tmp_path / "chat", ask=False).root
     (root / "chat" / "app.py").write_text(OLD_APP)
     (root / "tests" / "conftest.py").write_text(OLD_CONFTEST)

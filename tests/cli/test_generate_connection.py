@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -28,10 +29,11 @@ from ..helpers.generate import snapshot
 from ..helpers.projects import run_project_tests
 
 
-def new_project(folder: Path, name: str = "chat", **answers: str) -> Project:
-    """`feathers new NAME` with `answers`; by default without a database, as `generate
-    connection` finds a project."""
+def new_project(folder: Path, name: str = "chat", **answers: Any) -> Project:
+    """`feathers new NAME` with `answers`; by default without a database (and without
+    authentication), as `generate connection` finds a project."""
     answers.setdefault("database", "memory")
+    answers.setdefault("auth", ())
     created = create_project(NewAnswers(project_names(name), **answers), folder / name, ask=False)
     return find_project(created.root)
 

@@ -102,7 +102,8 @@ asyncio.run(main())
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("generated") / "chat"
-    create_project(NewAnswers(project_names("chat")), root, ask=False)
+    # without authentication: the JS client calls the services and gets their events anonymously
+    create_project(NewAnswers(project_names("chat"), auth=()), root, ask=False)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         for args in GENERATE:

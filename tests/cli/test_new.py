@@ -367,11 +367,21 @@ def test_dry_run_and_json_list_the_project_and_write_nothing(runner, tmp_path, m
     assert result.exit_code == 0, result.output
     output = json.loads(result.stdout)
     assert output["dry_run"] is True and output["generator"] == "new"
-    assert {"chat/app.py", "chat/database.py", ".copier-answers.yml"} <= set(output["created"])
+    created = set(output["created"])
+    assert {"chat/app.py", "chat/database.py", ".copier-answers.yml"} <= created
+    assert {"chat/authentication.py", ".env", "tests/test_authentication.py"} <= created
     assert output["database"]["name"] == "sqlite"
+    assert output["auth"] == ["local", "jwt"]
     assert list(tmp_path.iterdir()) == []
     applied = json.loads(
         runner.invoke(app, ["new", "--no-install", "chat", "--yes", "--json"]).stdout
     )
-    assert applied["created"] == output["created"]
+    # the same files; migrations are named after a random revision
+    assert without_revisions(applied["created"]) == without_revisions(output["created"])
     assert (tmp_path / "chat" / "chat" / "app.py").is_file()
+
+
+def without_revisions(paths: list[str]) -> list[str]:
+    return sorted(
+        re.sub(r"^migrations/versions/[0-9a-f]{12}_", "migrations/versions/", p) for p in paths
+    )

@@ -117,10 +117,11 @@ def feathers_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "feathers_cli.main", *args]
 
 
-def generate_project(parent: Path, name: str = "chat") -> Path:
-    """`feathers new NAME --yes` in `parent` (as a subprocess); returns the project root."""
+def generate_project(parent: Path, name: str = "chat", *options: str) -> Path:
+    """`feathers new NAME --yes [OPTIONS]` in `parent` (as a subprocess); returns the project
+    root."""
     done = subprocess.run(
-        feathers_command("new", name, "--yes", "--no-install"),
+        feathers_command("new", name, "--yes", "--no-install", *options),
         cwd=parent,
         stdin=subprocess.DEVNULL,
         capture_output=True,
