@@ -7,7 +7,6 @@ everything), then prints the plan (`--dry-run`, `--json`) or applies it, all fil
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -269,6 +268,8 @@ SyncUrlOption = Annotated[
         "FEATHERS_SYNC__URL overrides it when serving."
     ),
 ]
+
+
 @generate_app.command(
     epilog=(
         "Examples:\n\n"
