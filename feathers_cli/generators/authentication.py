@@ -44,8 +44,8 @@ from ..render import render_fragment
 from ..toml_edits import get_value
 from ..vendor import MANIFEST_NAME, sha256_text
 from .connection import CONNECTIONS_MARKER
+from .schema import HOOK_IMPORTS_MARKER
 from .service import (
-    HOOK_IMPORTS_MARKER,
     GeneratedService,
     ServiceAnswers,
     default_adapter,
@@ -160,7 +160,10 @@ def plan_authentication(
     `secret` is the one to write into .env (default: a new random one)."""
     _check(project, answers)
     adapter = default_adapter(project)
-    service = plan_service(project, ServiceAnswers(answers.path, answers.path, adapter))
+    # the users get their own schema.py and hooks below, not the generic --schema ones
+    service = plan_service(
+        project, ServiceAnswers(answers.path, answers.path, adapter, schema="none")
+    )
     test_file = next(path for path in service.changes.created if path.name.startswith("test_"))
     plan = Plan(project.root)
     # its own tests are tests/test_authentication.py; the landing page's demo (records with a
