@@ -23,11 +23,13 @@ bundles: install
 	$(BIN)/python hatch_build.py
 
 # Creates a demo chat app (default database: SQLite, in .demo/chat/data/) with a messages
-# service, migrates it, and serves it on port 3030.
+# service, migrates it, and serves it on port 3030. Without authentication (--auth none): the
+# landing page's live demo is anonymous, and an app with users publishes events to logged-in
+# connections only (channels.py), so its page would not update in real time.
 demo: install
 	rm -rf $(DEMO_DIR)/chat
 	mkdir -p $(DEMO_DIR)
-	cd $(DEMO_DIR) && ../$(BIN)/feathers new chat --yes
+	cd $(DEMO_DIR) && ../$(BIN)/feathers new chat --yes --auth none
 	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers generate service messages --yes
 	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers migrate
 	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers start --host 127.0.0.1 --port 3030
