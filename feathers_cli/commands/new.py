@@ -15,7 +15,7 @@ from ..tree import format_tree
 from .output import DryRunOption, JsonOption, NoInstallOption, YesOption, is_terminal
 
 if TYPE_CHECKING:
-    from ..generators.new import CreatedProject
+    from ..generators.new import CreatedProject, NewAnswers
 
 __all__ = ["new"]
 
@@ -101,24 +101,9 @@ def new(
 
     Without a terminal, every answer must come from a flag or from --yes.
     """
-    from ..generators.new import (
-        NewAnswers,
-        create_project,
-        parse_auth,
-        parse_database,
-        parse_transports,
-        project_names,
-    )
+    from ..generators.new import create_project
 
-    answers = NewAnswers(
-        names=project_names(name),
-        description=description,
-        transports=None if transport is None else parse_transports(transport),
-        database=parse_database(database, database_url),
-        database_url=database_url,
-        sync=None if sync is None else _parse_sync(sync),
-        auth=parse_auth(auth),
-    )
+    answers = _answers(name, description, transport, database, database_url, sync, auth)
     missing = answers.missing_flags()
     if missing and not yes and not is_terminal():
         raise CLIError(
@@ -131,6 +116,35 @@ def new(
     _print(created, answers.names.folder, database_url is None, dry_run=dry_run, as_json=as_json)
     if not dry_run:
         _first_run(created, install=not no_install)
+
+
+def _answers(
+    name: str,
+    description: str | None,
+    transport: str | None,
+    database: str | None,
+    database_url: str | None,
+    sync: str | None,
+    auth: str,
+) -> NewAnswers:
+    """The flags, parsed and checked (usage errors before anything is written)."""
+    from ..generators.new import (
+        NewAnswers,
+        parse_auth,
+        parse_database,
+        parse_transports,
+        project_names,
+    )
+
+    return NewAnswers(
+        names=project_names(name),
+        description=description,
+        transports=None if transport is None else parse_transports(transport),
+        database=parse_database(database, database_url),
+        database_url=database_url,
+        sync=None if sync is None else _parse_sync(sync),
+        auth=parse_auth(auth),
+    )
 
 
 def _first_run(created: CreatedProject, *, install: bool) -> None:

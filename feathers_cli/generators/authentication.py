@@ -68,7 +68,7 @@ AUTH_DEPENDENCIES = ("PyJWT>=2.8,<3", "pwdlib[argon2,bcrypt]>=0.2,<1", "pydantic
 TEST_DEPENDENCIES = ("python-dotenv>=1,<2",)
 _ENTITY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 # The hooks of the users service, by hook-map slot (position, method), in order.
-_HOOKS = {
+_USERS_HOOKS = {
     ("before", "find"): ['authenticate("jwt")'],
     ("before", "get"): ['authenticate("jwt")'],
     ("before", "create"): ["validate_data({entity}Data)", 'hash_password("password")'],
@@ -238,7 +238,7 @@ def _plan_users_service(
     plan.add_import(registration, f"from .schema import {entity}Data, {entity}Patch")
     # `replace`: the service generator may plan a schema.py of its own (--schema)
     plan.replace(folder / "schema.py", render_fragment("authentication/schema.py.jinja", context))
-    for (position, method), templates in _HOOKS.items():
+    for (position, method), templates in _USERS_HOOKS.items():
         hooks = [hook.format(entity=entity) for hook in templates]
         slot = f"# feathers:hooks:{position}:{method}"
         if slot in (plan.changes.created.get(registration) or ""):

@@ -44,7 +44,7 @@ def feathers(cwd: Path, *args: str) -> Result:
 def assert_synced(project: Project, url: str = "redis://127.0.0.1:6379/0") -> None:
     source = (project.package_dir / "app.py").read_text()
     ast.parse(source)
-    assert "from feathers.socketio import socketio\nfrom feathers.sync import sync\n" in source
+    assert "\nfrom feathers.sync import sync\n" in source
     assert '    if (app.get("sync") or {}).get("url"):\n' + SYNC_LINE in source
     assert source.index(SYNC_LINE) < source.index("# feathers:connections")
     root = project.root
@@ -155,10 +155,11 @@ def test_outside_a_project_is_an_error(tmp_path: Path) -> None:
 def test_redis_is_installed_into_the_projects_venv(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feathers_cli import install
+    from feathers_cli import first_run, install
 
+    monkeypatch.delenv("FEATHERS_NO_INSTALL", raising=False)  # tests/conftest.py sets it
     ran: list[list[str]] = []
-    monkeypatch.setattr(install, "run_steps", lambda steps, reporter: ran.append(steps))
+    monkeypatch.setattr(first_run, "run_steps", lambda steps, reporter: ran.append(steps))
     without_venv = new_project(tmp_path, "plain")
     assert feathers(without_venv.root, "g", "sync").exit_code == 0
     assert ran == []  # no .venv: nothing to install into

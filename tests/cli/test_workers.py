@@ -60,7 +60,19 @@ def feathers(*args: str, cwd: Path, **options: Any) -> subprocess.CompletedProce
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     parent = tmp_path_factory.mktemp("workers")
-    done = feathers("new", "chat", "--yes", "--database", "memory", "--sync", "redis", cwd=parent)
+    # anonymous clients get every event only in an app without users (channels.py)
+    done = feathers(
+        "new",
+        "chat",
+        "--yes",
+        "--database",
+        "memory",
+        "--sync",
+        "redis",
+        "--auth",
+        "none",
+        cwd=parent,
+    )
     assert done.returncode == 0, done.stderr
     with (parent / "chat" / "chat" / "app.py").open("a") as app_file:
         app_file.write(SERVICES)

@@ -44,7 +44,7 @@ def feathers(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_new_sync_project_passes_its_own_tests_in_its_venv(tmp_path: Path) -> None:
-    feathers(tmp_path, "new", "chat", "--yes", "--sync", "redis")
+    feathers(tmp_path, "new", "chat", "--yes", "--sync", "redis", "--auth", "none")
     root = tmp_path / "chat"
     python = make_project_venv(root)
     feathers(root, "generate", "service", "messages")
@@ -83,7 +83,7 @@ async def listeners_hear_once(url: str, count: int) -> None:
 
 async def test_workers_of_a_sql_project_share_events(tmp_path: Path) -> None:
     url = redis_url()
-    feathers(tmp_path, "new", "chat", "--yes", "--sync", "redis")
+    feathers(tmp_path, "new", "chat", "--yes", "--sync", "redis", "--auth", "none")
     root = tmp_path / "chat"
     feathers(root, "generate", "service", "messages")
     feathers(root, "migrate")
