@@ -249,16 +249,18 @@ def connection(
     generated = plan_connection(project, ConnectionAnswers(database or SQL_DATABASES[0], url))
     finish(generated, dry_run=dry_run, as_json=as_json)
     if not dry_run and not no_install:
-        _install_driver(project, generated.database)
+        from ..generators.connection import DEPENDENCIES
+
+        database = generated.database
+        _install_into_venv(project, DEPENDENCIES[database], f"the {database} driver")
 
 
-def _install_driver(project: Project, database: str) -> None:
-    """Install the new dependencies (SQLAlchemy, the driver, Alembic) into .venv, if any."""
+def _install_into_venv(project: Project, packages: list[str], what: str) -> None:
+    """Install a generator's new dependencies into the project's .venv, when it has one."""
     from ..first_run import install_packages
-    from ..generators.connection import DEPENDENCIES
 
-    if install_packages(project.root, DEPENDENCIES[database]):
-        typer.echo(f"Installed the {database} driver into .venv.", err=True)
+    if install_packages(project.root, packages):
+        typer.echo(f"Installed {what} into .venv.", err=True)
 
 
 SyncUrlOption = Annotated[
@@ -303,10 +305,7 @@ def sync(
     generated = plan_sync(project, SyncAnswers(url=url))
     finish(generated, dry_run=dry_run, as_json=as_json)
     if not dry_run and not no_install:
-        from ..first_run import install_packages
-
-        if install_packages(project.root, [SYNC_DEPENDENCY]):
-            typer.echo("Installed redis-py into .venv.", err=True)
+        _install_into_venv(project, [SYNC_DEPENDENCY], "redis-py")
 
 
 EntityOption = Annotated[
