@@ -28,7 +28,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-__all__ = ["FORWARDED_SIGNALS", "GRACE_PERIOD", "exec_server", "run_forwarding"]
+__all__ = [
+    "FORWARDED_SIGNALS",
+    "GRACE_PERIOD",
+    "die_with_parent",
+    "exec_server",
+    "install_handlers",
+    "restore_handlers",
+    "run_forwarding",
+]
 
 FORWARDED_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
@@ -68,7 +76,7 @@ def run_forwarding(
     options: dict[str, Any] = {"cwd": cwd, "env": environ}
     if os.name == "posix":
         options["process_group"] = 0
-        options["preexec_fn"] = _die_with_parent
+        options["preexec_fn"] = die_with_parent
     process = subprocess.Popen(list(command), **options)
     received: list[int] = []
 
@@ -78,11 +86,11 @@ def run_forwarding(
                 process.send_signal(signal.SIGINT if signum == _SIGHUP else signum)
         received.append(signum)
 
-    previous = _install(forward)
+    previous = install_handlers(forward)
     try:
         return _wait(process, received, grace)
     finally:
-        _restore(previous)
+        restore_handlers(previous)
         _kill_group(process)
 
 
@@ -113,11 +121,13 @@ def _now() -> float:
     return time.monotonic()
 
 
-def _install(handler: Callable[[int, FrameType | None], None]) -> dict[int, Any]:
+def install_handlers(handler: Callable[[int, FrameType | None], None]) -> dict[int, Any]:
+    """Set `handler` for every forwarded signal; returns the previous handlers."""
     return {signum: signal.signal(signum, handler) for signum in FORWARDED_SIGNALS}
 
 
-def _restore(previous: dict[int, Any]) -> None:
+def restore_handlers(previous: dict[int, Any]) -> None:
+    """Put back the handlers `install_handlers` returned."""
     for signum, handler in previous.items():
         signal.signal(signum, handler)
 
@@ -133,7 +143,8 @@ def _kill_group(process: subprocess.Popen[Any]) -> None:
     process.wait()
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+def die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """A `preexec_fn`: the child is sent SIGTERM when the CLI process dies."""
     # Linux: the server gets SIGTERM (a graceful stop) if the CLI is killed outright.
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):

@@ -30,7 +30,7 @@ from typing import Any
 from .dev import ServerPlan, plan_server
 from .errors import CLIError, UsageError
 from .interpreter import read_config
-from .process import GRACE_PERIOD, _die_with_parent, _install, _restore
+from .process import GRACE_PERIOD, die_with_parent, install_handlers, restore_handlers
 from .project import Project
 
 __all__ = ["WORKER_TRANSPORTS", "WorkersPlan", "plan_workers", "run_workers"]
@@ -118,7 +118,7 @@ def run_workers(
     the status of the worker that stopped first. `report` gets one-line messages."""
     _check_port_free(plan.server.host, plan.server.port)
     received: list[int] = []
-    previous = _install(lambda signum, frame: received.append(signum))
+    previous = install_handlers(lambda signum, frame: received.append(signum))
     workers: list[subprocess.Popen[bytes]] = []
     try:
         for _ in range(plan.workers):
@@ -127,7 +127,7 @@ def run_workers(
             workers.append(_spawn(plan.command, cwd, plan.server.environ))
         return _supervise(workers, received, grace, report)
     finally:
-        _restore(previous)
+        restore_handlers(previous)
         for worker in workers:
             _kill_group(worker)
 
@@ -149,7 +149,7 @@ def _spawn(command: list[str], cwd: Path, environ: dict[str, str]) -> subprocess
         # Its own process group: a terminal's Ctrl-C reaches the CLI only, which passes it
         # on once (uvicorn takes a second SIGINT as "force quit").
         options["process_group"] = 0
-        options["preexec_fn"] = _die_with_parent
+        options["preexec_fn"] = die_with_parent
     return subprocess.Popen(command, **options)
 
 
