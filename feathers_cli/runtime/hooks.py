@@ -23,9 +23,29 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .application import Application
 
-__all__ = ["HOOK_TYPES", "HookContext", "HookStore", "call_hook", "normalize_hook_map"]
+__all__ = [
+    "CUSTOM_ARGUMENTS",
+    "HOOK_TYPES",
+    "METHOD_ARGUMENTS",
+    "HookContext",
+    "HookStore",
+    "call_hook",
+    "normalize_hook_map",
+]
 
 HOOK_TYPES = ("around", "before", "after", "error")
+# The argument layout of each standard service method (params always last), the one
+# definition: service.py takes its STANDARD_METHODS from it. A custom method takes
+# CUSTOM_ARGUMENTS.
+METHOD_ARGUMENTS = {
+    "find": ("params",),
+    "get": ("id", "params"),
+    "create": ("data", "params"),
+    "update": ("id", "data", "params"),
+    "patch": ("id", "data", "params"),
+    "remove": ("id", "params"),
+}
+CUSTOM_ARGUMENTS = ("data", "params")
 
 _UNSET: Any = object()
 
@@ -112,22 +132,11 @@ class HookContext:
 
     def arguments(self) -> tuple[Any, ...]:
         """The method's arguments as they are now (hooks may have changed them)."""
-        layout = _METHOD_ARGUMENTS or _method_arguments()
-        return tuple([getattr(self, name) for name in layout.get(self.method, ("data", "params"))])
+        names = METHOD_ARGUMENTS.get(self.method, CUSTOM_ARGUMENTS)
+        return tuple([getattr(self, name) for name in names])
 
     def __repr__(self) -> str:
         return f"<HookContext {self.type} {self.path}.{self.method}>"
-
-
-_METHOD_ARGUMENTS: dict[str, tuple[str, ...]] = {}
-
-
-def _method_arguments() -> dict[str, tuple[str, ...]]:
-    # service.py (which defines the layout) imports this module, so it is bound on first use.
-    from .service import METHOD_ARGUMENTS
-
-    _METHOD_ARGUMENTS.update(METHOD_ARGUMENTS)
-    return _METHOD_ARGUMENTS
 
 
 async def call_hook(hook: Callable[..., Any], *args: Any) -> Any:

@@ -12,7 +12,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .hooks import HookContext, HookStore, call_hook
+from .hooks import CUSTOM_ARGUMENTS, METHOD_ARGUMENTS, HookContext, HookStore, call_hook
 
 if TYPE_CHECKING:
     from .application import Application
@@ -30,20 +30,11 @@ __all__ = [
     "get_service_options",
 ]
 
-# The standard service methods and their argument layout: the one definition (hooks,
-# transports, the client and the CLI's generators use these). A custom method takes
-# CUSTOM_ARGUMENTS.
-STANDARD_METHODS = ("find", "get", "create", "update", "patch", "remove")
+# The standard service methods, in the order of their argument layout (METHOD_ARGUMENTS,
+# defined in hooks.py, which this module builds on): the one definition that hooks,
+# transports, the client and the CLI's generators use.
+STANDARD_METHODS = tuple(METHOD_ARGUMENTS)
 DEFAULT_METHODS = STANDARD_METHODS  # the name Feathers' service mixin uses
-METHOD_ARGUMENTS = {
-    "find": ("params",),
-    "get": ("id", "params"),
-    "create": ("data", "params"),
-    "update": ("id", "data", "params"),
-    "patch": ("id", "data", "params"),
-    "remove": ("id", "params"),
-}
-CUSTOM_ARGUMENTS = ("data", "params")
 DEFAULT_EVENTS = {"create": "created", "update": "updated", "patch": "patched", "remove": "removed"}
 
 EMITTER_METHODS = (
