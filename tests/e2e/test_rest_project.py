@@ -10,8 +10,6 @@ these tests, which has every dependency.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -20,8 +18,8 @@ import pytest
 from feathers_cli.bundles import BUNDLE_SCRIPTS, bundle_files
 
 from ..helpers.projects import (
-    feathers_command,
     generate_project,
+    run_feathers,
     run_js_client,
     running_feathers,
 )
@@ -54,24 +52,10 @@ main().catch((error) => { console.error(error); process.exit(1) })
 """
 
 
-def feathers(cwd: Path, *args: str) -> None:
-    """`feathers ARGS...` as a subprocess in `cwd`, for the development environment."""
-    done = subprocess.run(
-        feathers_command(*args),
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env={k: v for k, v in os.environ.items() if k != "FEATHERS_ENV"},
-        timeout=60,
-    )
-    assert done.returncode == 0, f"feathers {' '.join(args)}:\n{done.stderr}"
-
-
 async def test_a_generated_project_answers_rest_and_shows_its_landing_page(tmp_path: Path):
     root = generate_project(tmp_path, "chat")  # Socket.io and REST, SQLite
-    feathers(root, "generate", "service", "messages", "--yes")
-    feathers(root, "migrate")
+    run_feathers(root, "generate", "service", "messages", "--yes")
+    run_feathers(root, "migrate")
 
     with running_feathers(root, "start") as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:

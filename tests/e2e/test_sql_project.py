@@ -9,9 +9,7 @@ interpreter running these tests, which has every dependency.
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -21,28 +19,13 @@ import pytest
 from feathers_cli.runtime.client import connect
 
 from ..helpers.projects import (
-    feathers_command,
     generate_project,
+    run_feathers,
     run_project_tests,
     running_feathers,
 )
 
 pytestmark = pytest.mark.slow
-
-
-def feathers(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`feathers ARGS...` as a subprocess in `cwd`, for the development environment."""
-    done = subprocess.run(
-        feathers_command(*args),
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env={k: v for k, v in os.environ.items() if k != "FEATHERS_ENV"},
-        timeout=60,
-    )
-    assert done.returncode == 0, f"feathers {' '.join(args)}:\n{done.stderr}"
-    return done
 
 
 def stored_messages(database: Path) -> list[tuple[Any, ...]]:
@@ -77,9 +60,9 @@ async def eventually(url: str, expected_limit: int, timeout: float = 20) -> dict
 
 async def test_a_sqlite_project_keeps_its_data_across_restarts_and_reloads(tmp_path: Path):
     root = generate_project(tmp_path, "chat", "--auth", "none")  # SQLite by default
-    created = feathers(root, "generate", "service", "messages", "--yes")
+    created = run_feathers(root, "generate", "service", "messages", "--yes")
     assert "(sql; methods find,get,create,patch,remove; schema pydantic)" in created.stderr
-    migrated = feathers(root / "chat" / "services", "migrate")  # any folder of the project
+    migrated = run_feathers(root / "chat" / "services", "migrate")  # any folder of the project
     assert "Running upgrade  -> " in migrated.stderr
     development = root / "data" / "development.sqlite"
     assert stored_messages(development) == []

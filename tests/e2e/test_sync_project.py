@@ -20,6 +20,7 @@ from ..helpers.projects import (
     accepts_connections,
     feathers_command,
     free_port,
+    run_feathers,
     run_project_tests,
     wait_until,
 )
@@ -29,25 +30,11 @@ from .test_generated_project import make_project_venv
 pytestmark = pytest.mark.slow
 
 
-def feathers(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        feathers_command(*args),
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env={k: v for k, v in os.environ.items() if k != "FEATHERS_ENV"},
-        timeout=120,
-    )
-    assert done.returncode == 0, f"feathers {' '.join(args)}:\n{done.stderr}"
-    return done
-
-
 def test_a_new_sync_project_passes_its_own_tests_in_its_venv(tmp_path: Path) -> None:
-    feathers(tmp_path, "new", "chat", "--yes", "--sync", "redis", "--auth", "none")
+    run_feathers(tmp_path, "new", "chat", "--yes", "--sync", "redis", "--auth", "none")
     root = tmp_path / "chat"
     python = make_project_venv(root)
-    feathers(root, "generate", "service", "messages")
+    run_feathers(root, "generate", "service", "messages")
     result = run_project_tests(root, python)
     if os.environ.get("FEATHERS_TEST_REDIS_URL"):
         assert " skipped" not in result.stdout, result.stdout  # the two apps really synced
@@ -83,10 +70,10 @@ async def listeners_hear_once(url: str, count: int) -> None:
 
 async def test_workers_of_a_sql_project_share_events(tmp_path: Path) -> None:
     url = redis_url()
-    feathers(tmp_path, "new", "chat", "--yes", "--sync", "redis", "--auth", "none")
+    run_feathers(tmp_path, "new", "chat", "--yes", "--sync", "redis", "--auth", "none")
     root = tmp_path / "chat"
-    feathers(root, "generate", "service", "messages")
-    feathers(root, "migrate")
+    run_feathers(root, "generate", "service", "messages")
+    run_feathers(root, "migrate")
     port = free_port()
     environ = {**os.environ, "FEATHERS_SYNC__URL": url, "FEATHERS_SYNC__KEY": unique_key("e2e")}
     environ.pop("FEATHERS_ENV", None)

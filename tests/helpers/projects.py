@@ -30,6 +30,7 @@ __all__ = [
     "RunningServer",
     "free_port",
     "generate_project",
+    "run_feathers",
     "run_js_client",
     "run_project_tests",
     "running_feathers",
@@ -110,6 +111,22 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def run_feathers(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`feathers ARGS...` as a subprocess in `cwd` (development environment: FEATHERS_ENV
+    left out), asserting it succeeded; its output is in the returned process."""
+    done = subprocess.run(
+        feathers_command(*args),
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env={key: value for key, value in os.environ.items() if key != "FEATHERS_ENV"},
+        timeout=timeout,
+    )
+    assert done.returncode == 0, f"feathers {' '.join(args)}:\n{done.stderr}"
+    return done
 
 
 def feathers_command(*args: str) -> list[str]:
