@@ -1,22 +1,20 @@
-"""The `set_created_at` hook: a before hook tidying written data before it is stored.
+"""The `set_created_at` hook: a new message's `created_at`, in milliseconds since the epoch
+(what JavaScript's `Date.now()` and `new Date(ms)` use), taken on the server.
 
-Register it in a service's hook map, e.g. `"before": {"create": [set_created_at]}`.
+Registered on `messages` before `create`; clients cannot send a `created_at` (`Data` refuses it).
 """
 
+import time
 
-def _tidy(record):
-    if not isinstance(record, dict):
-        return record
-    return {
-        key: value.strip() if isinstance(value, str) else value for key, value in record.items()
-    }
+
+def _stamped(record, now):
+    return {**record, "created_at": now} if isinstance(record, dict) else record
 
 
 def set_created_at(context):
-    """Strip surrounding whitespace from the text values of create, update and patch data."""
-    if context.method in ("create", "update", "patch"):
-        # New dicts, so the caller's data is left as it was.
-        if isinstance(context.data, list):
-            context.data = [_tidy(record) for record in context.data]
-        else:
-            context.data = _tidy(context.data)
+    """Set `created_at` (now, in ms) on the created data, a new dict for each record."""
+    now = time.time_ns() // 1_000_000
+    if isinstance(context.data, list):
+        context.data = [_stamped(record, now) for record in context.data]
+    else:
+        context.data = _stamped(context.data, now)

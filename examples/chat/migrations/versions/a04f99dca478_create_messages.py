@@ -17,11 +17,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # the table `sql_table(Model, ...)` derives from services/.../schema.py as generated
+    # the table `sql_table(Model, ...)` derives from services/.../schema.py, with the chat's
+    # fields: the text (400 characters at most), its sender and when it was sent (ms)
     op.create_table(
         "messages",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("text", sa.String(length=1000), nullable=False),
+        sa.Column("text", sa.String(length=400), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sqlite_autoincrement=True,
     )

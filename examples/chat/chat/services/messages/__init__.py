@@ -1,15 +1,17 @@
 """The `messages` service: where it is mounted, what clients may call, and its hooks.
 
 Generators add hooks at the `# feathers:hooks:...` markers; keep them where they are.
+Edited by hand for the chat: every method needs a login, and messages embed their sender.
 """
 
-from feathers.schema import resolve_external, validate_data, validate_query
+from feathers.authentication import authenticate
+from feathers.schema import resolve_external, resolve_result, validate_data, validate_query
 
 from ...hooks.set_created_at import set_created_at
 from ...hooks.set_sender import set_sender
 
 # feathers:hook-imports (generators add imports above this line)
-from .schema import Data, Patch, Query
+from .schema import Data, Patch, Query, sender
 from .service import MessagesService
 
 PATH = "messages"
@@ -31,12 +33,16 @@ def register_messages(app):
             "around": {
                 "all": [
                     resolve_external({}),
+                    # every message leaves with its sender's public fields, as `user`
+                    resolve_result({"user": sender}),
                     # feathers:hooks:around:all
                 ],
                 # feathers:hooks:around (generators add methods above this line)
             },
             "before": {
                 "all": [
+                    # only logged-in users read and write messages (params["user"] is theirs)
+                    authenticate("jwt"),
                     validate_query(Query),
                     # feathers:hooks:before:all
                 ],
