@@ -7,6 +7,7 @@ build output restored as `make chat` restores it (`scripts/example_chat.py --pre
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -15,13 +16,52 @@ from pathlib import Path
 
 from .projects import feathers_command
 
-__all__ = ["EXAMPLE", "SCRIPT", "migrate", "origins", "prepared_example", "run_script"]
+__all__ = [
+    "EXAMPLE",
+    "REPO",
+    "SCRIPT",
+    "copy_example",
+    "load_script",
+    "migrate",
+    "origins",
+    "prepared_example",
+    "run_script",
+]
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "chat"
 SCRIPT = REPO / "scripts" / "example_chat.py"
 # Never copied from the checkout: build output and what running the example leaves behind.
-_NOT_COPIED = ("feathers", "data", ".env", "*.min.js", "*.LICENSE.txt", "__pycache__", ".*_cache")
+_NOT_COPIED = (
+    "feathers",
+    "data",
+    ".env",
+    "*.min.js",
+    "*.LICENSE.txt",
+    "__pycache__",
+    ".*_cache",
+    ".venv",
+    "*.egg-info",
+)
+
+
+def load_script():
+    """scripts/example_chat.py as a module (its functions, for tests that call them)."""
+    if "example_chat" in sys.modules:
+        return sys.modules["example_chat"]
+    spec = importlib.util.spec_from_file_location("example_chat", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["example_chat"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def copy_example(parent: Path) -> Path:
+    """A copy of the committed files of examples/chat in `parent/chat` (no build output)."""
+    root = parent / "chat"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(*_NOT_COPIED))
+    return root
 
 
 def run_script(*args: str) -> subprocess.CompletedProcess[str]:
@@ -38,8 +78,7 @@ def run_script(*args: str) -> subprocess.CompletedProcess[str]:
 
 def prepared_example(parent: Path) -> Path:
     """A copy of examples/chat in `parent/chat` with its runtime, bundles and `.env`."""
-    root = parent / "chat"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(*_NOT_COPIED))
+    root = copy_example(parent)
     done = run_script("--prepare", str(root))
     assert done.returncode == 0, done.stdout + done.stderr
     return root
