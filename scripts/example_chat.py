@@ -82,12 +82,12 @@ class Recipe:
         )
 
 
-def _section(text: str, heading: str) -> list[str]:
+def _section(text: str, heading: str, readme: Path) -> list[str]:
     lines = text.splitlines()
     try:
         start = lines.index(heading) + 1
     except ValueError:
-        raise ExampleError(f"examples/chat/README.md has no '{heading}' section") from None
+        raise ExampleError(f"{readme} has no '{heading}' section") from None
     end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
     return lines[start:end]
 
@@ -95,12 +95,15 @@ def _section(text: str, heading: str) -> list[str]:
 def read_recipe(readme: Path = EXAMPLE / "README.md") -> Recipe:
     """The commands (the first ```sh block of "Commands") and the hand-edited files."""
     text = readme.read_text(encoding="utf-8")
-    block = "\n".join(_section(text, COMMANDS_HEADING)).split("```sh\n", 1)[-1].split("```")[0]
+    section = "\n".join(_section(text, COMMANDS_HEADING, readme))
+    if "```sh\n" not in section:
+        raise ExampleError(f"no ```sh block in the '{COMMANDS_HEADING}' section of {readme}")
+    block = section.split("```sh\n", 1)[1].split("```")[0]
     commands = [shlex.split(line) for line in block.splitlines() if line.strip()]
     if not commands:
-        raise ExampleError(f"no commands in the '{COMMANDS_HEADING}' section of the README")
+        raise ExampleError(f"no commands in the '{COMMANDS_HEADING}' section of {readme}")
     recipe = Recipe(commands)
-    for line in _section(text, HAND_EDITED_HEADING):
+    for line in _section(text, HAND_EDITED_HEADING, readme):
         found = re.match(r"^- `([^`]+)`( \(removed\))?", line)
         if found:
             (recipe.removed if found.group(2) else recipe.hand_edited).append(found.group(1))

@@ -5,6 +5,8 @@ The slow test runs the example's own tests on a copy prepared as `make chat` pre
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -49,6 +51,23 @@ def test_the_recipe_is_read_from_the_readme():
     assert recipe.removed == ["public/app.js", "public/style.css"]
     assert recipe.by_hand("migrations/versions/0123abcd_create_messages.py")
     assert not recipe.by_hand("migrations/versions/0123abcd_create_users.py")
+
+
+@pytest.mark.parametrize(
+    "readme, error",
+    [
+        ("# chat\n", "has no '## Commands' section"),
+        ("## Commands\n\nRun feathers new.\n", "no ```sh block"),
+        (
+            "## Commands\n\n```sh\nrm -rf chat\n```\n## Files written or edited by hand\n",
+            "not a `feathers` or `cd` command",
+        ),
+    ],
+)
+def test_a_readme_without_usable_commands_is_refused(tmp_path, readme, error):
+    (tmp_path / "README.md").write_text(readme)
+    with pytest.raises(script.ExampleError, match=re.escape(error)):
+        script.generate(tmp_path, script.read_recipe(tmp_path / "README.md"))
 
 
 def test_drift_is_reported_file_by_file_and_write_repairs_it(tmp_path, fresh):
@@ -119,6 +138,8 @@ def test_revision_ids_migration_times_and_the_template_path_are_normalised():
     ],
 )
 def test_build_output_of_the_example_is_never_committed(path):
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
     relative = (EXAMPLE / path).relative_to(REPO).as_posix()
     done = subprocess.run(
         ["git", "-C", str(REPO), "check-ignore", "-q", relative], capture_output=True, timeout=30
