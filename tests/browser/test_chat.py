@@ -1,8 +1,9 @@
 """examples/chat in headless chromium: the example served for real (a copy prepared as
 `make chat` prepares it, migrated, `feathers start` on a free port), two browsers as two
 users who sign up, chat and see each other's messages and sign-ups arrive without a reload;
-a wrong password, an empty and a too long message show the server's errors; a reload keeps
-the login; logging out returns to the login form; "Load older messages" pages back."""
+a wrong password, a taken e-mail address, an empty and a too long message show the server's
+errors; a reload keeps the login; logging out returns to the login form; "Load older
+messages" pages back."""
 
 from __future__ import annotations
 
@@ -133,6 +134,12 @@ async def test_two_users_chat_in_real_time(chat_url, browser, screenshots):
     await expect(bob.locator("#login-error")).to_have_text("Invalid login", timeout=WAIT_MS)
     await expect(bob.locator("#chat-screen")).to_be_hidden()
     await screenshots.take(bob, "bob-wrong-password")
+
+    # signing up with an address already taken says so
+    await fill_login(bob, ALICE, PASSWORD)
+    await bob.click("#signup")
+    await expect(bob.locator("#login-error")).to_contain_text("already exists", timeout=WAIT_MS)
+    await expect(bob.locator("#chat-screen")).to_be_hidden()
 
     await fill_login(bob, BOB, PASSWORD)
     await bob.click("#login")
