@@ -177,6 +177,7 @@ async def test_queries_are_typed_by_the_schema(app, client, user, token):
     record = await seed(app, {"text": "typed"}, user)
     service = app.service(PATH)
     # a query string's values are strings: the schema's Query makes "1" the integer 1
+    # the params of a REST call by a logged-in user, as the transport and authenticate make them
     params = {"provider": "rest", "user": user, "authenticated": True}
     query = {"id": str(record["id"])}
     assert records_of(await service.find({**params, "query": query})) == [record]
