@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR := .demo
 
-.PHONY: install bundles demo test lint interop-deps docs clean
+.PHONY: install bundles demo chat test lint interop-deps docs clean
 
 # The editable install runs hatch_build.py: `npm ci` in bundles/ and the browser bundles
 # staged in feathers_cli/_bundles/ (without npm: a one-line note, and no live demo in new apps).
@@ -33,6 +33,16 @@ demo: install
 	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers generate service messages --yes
 	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers migrate
 	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers start --host 127.0.0.1 --port 3030
+
+# The chat example (examples/chat/README.md): restores its git-ignored build output (the
+# vendored runtime, the browser bundles, .env with a random secret when missing), migrates
+# its SQLite database (examples/chat/data/) and serves it on 127.0.0.1:3030 with this .venv.
+CHAT_DIR := examples/chat
+
+chat: install
+	$(BIN)/python scripts/example_chat.py --prepare
+	cd $(CHAT_DIR) && ../../$(BIN)/feathers migrate
+	cd $(CHAT_DIR) && ../../$(BIN)/feathers start --host 127.0.0.1 --port 3030
 
 interop-deps:
 	@if command -v npm >/dev/null 2>&1; then \

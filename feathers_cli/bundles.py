@@ -9,7 +9,7 @@ without npm has none; the landing page then says how to get them.
     files = bundle_files()                 # {"feathers.min.js": Path(...), ...} or None
     copied = copy_bundles(project / "public")
 
-`python -m feathers_cli.bundles [DEST]` says where the bundles are, or copies them to DEST.
+`python -m feathers_cli.commands.bundles [DEST]` says where the bundles are, or copies them to DEST.
 """
 
 from __future__ import annotations

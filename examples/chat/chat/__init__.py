@@ -1,0 +1,1 @@
+"""A Feathers real-time app"""

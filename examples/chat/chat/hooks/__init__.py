@@ -1,0 +1,1 @@
+"""Hooks shared by the services of this app."""
