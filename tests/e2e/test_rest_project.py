@@ -70,7 +70,8 @@ def feathers(cwd: Path, *args: str) -> None:
 
 async def test_a_generated_project_answers_rest_and_shows_its_landing_page(tmp_path: Path):
     root = generate_project(tmp_path, "chat")  # Socket.io and REST, SQLite
-    feathers(root, "generate", "service", "messages", "--yes")
+    # anonymous calls, as curl makes them (test_auth_service_project.py logs in)
+    feathers(root, "generate", "service", "messages", "--no-auth", "--yes")
     feathers(root, "migrate")
 
     with running_feathers(root, "start") as server:
