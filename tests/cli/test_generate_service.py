@@ -523,3 +523,23 @@ def test_hooks_generated_later_go_after_authenticate(project):
         "log_runtime,",
     ]
     assert hook_slot(registration, "before", "all") == ["validate_query(Query),", "stamp,"]
+
+
+@pytest.mark.parametrize("transports", [["socketio"], ["rest"], ["socketio", "rest"]])
+def test_the_anonymous_checks_follow_the_transports(project, transports):
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('["socketio"]', json.dumps(transports).replace(",", ", "))
+    )
+    with_auth_config(project)
+    assert run("g", "service", "messages").exit_code == 0
+    test = (project / "tests" / "services" / "test_messages_service.py").read_text()
+    refused = {
+        transport: f"async def test_anonymous_calls_are_refused_over_{name}(app" in test
+        for transport, name in (("socketio", "a_socket"), ("rest", "rest"))
+    }
+    assert refused == {"socketio": "socketio" in transports, "rest": "rest" in transports}
+    # over REST the test reads the error's name; over a socket it catches the class
+    imports_it = "NotAuthenticated, NotFound\n" in test
+    assert imports_it is ("socketio" in transports)
+    ast.parse(test)
