@@ -74,6 +74,15 @@ SchemaOption = Annotated[
         "--schema",
     ),
 ]
+AuthOption = Annotated[
+    bool | None,
+    _option(
+        'Whether clients must log in: --auth puts authenticate("jwt") first in its hooks '
+        "(an anonymous call is NotAuthenticated, 401). Default: --auth when the project has "
+        "authentication (`feathers generate authentication`, or `feathers new`), else --no-auth.",
+        "--auth/--no-auth",
+    ),
+]
 
 
 @generate_app.command(
@@ -82,6 +91,7 @@ SchemaOption = Annotated[
         "  feathers generate service messages\n\n"
         "  feathers g service todos --path api/todos --methods find,get,create,update\n\n"
         "  feathers g service drafts --adapter memory --schema none\n\n"
+        "  feathers g service notices --no-auth\n\n"
         "  feathers g service weather --adapter custom --methods find,get --dry-run"
     )
 )
@@ -91,6 +101,7 @@ def service(
     adapter: AdapterOption = None,
     methods: MethodsOption = None,
     schema: SchemaOption = None,
+    auth: AuthOption = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
@@ -99,23 +110,32 @@ def service(
 
     Files: <package>/services/<folder>/ (registration with hooks, class, schema.py unless
     --schema none) and tests/services/; sql services also get a migration in
-    migrations/versions/ (then run `feathers migrate`).
+    migrations/versions/ (then run `feathers migrate`). In a project with authentication
+    clients must log in to call it (unless --no-auth).
 
-    On a terminal, asks for --path, --adapter, --methods and --schema when not given (unless
-    --yes).
+    On a terminal, asks for --path, --adapter, --methods, --schema and, in a project with
+    authentication, --auth when not given (unless --yes).
     """
-    from ..generators.service import ServiceAnswers, parse_methods, plan_service
+    from ..generators.service import (
+        ServiceAnswers,
+        has_authentication,
+        parse_methods,
+        plan_service,
+    )
 
     project = find_project(Path.cwd())
     if interactive(yes):
         path, adapter, methods = _ask_service(project, name, path, adapter, methods)
         schema = schema or _ask_schema()
+    if auth is None:
+        auth = has_authentication(project) and (not interactive(yes) or _ask_auth())
     answers = ServiceAnswers(
         name=name,
         path=path,
         adapter=adapter or _default_adapter(project),
         methods=None if methods is None else parse_methods(methods),
         schema=schema or "pydantic",
+        auth=auth,
     )
     generated = plan_service(project, answers)
     finish(generated, dry_run=dry_run, as_json=as_json)
@@ -148,6 +168,10 @@ def _ask_schema() -> str:
     from ..generators.schema import SCHEMAS
 
     return typer.prompt(f"Schema ({', '.join(SCHEMAS)})", default=SCHEMAS[0], err=True)
+
+
+def _ask_auth() -> bool:
+    return typer.confirm("Does this service require authentication?", default=True, err=True)
 
 
 HookName = Annotated[

@@ -41,13 +41,13 @@ from ..inject import AlreadyExists, Changes, Plan
 from ..paths import template_text
 from ..project import Project
 from ..render import render_fragment
-from ..toml_edits import get_value
 from ..vendor import MANIFEST_NAME, sha256_text
 from .connection import CONNECTIONS_MARKER
 from .schema import HOOK_IMPORTS_MARKER
 from .service import (
     GeneratedService,
     ServiceAnswers,
+    authentication_source,
     default_adapter,
     plan_service,
 )
@@ -189,11 +189,8 @@ def _check(project: Project, answers: AuthenticationAnswers) -> None:
             "starting with a letter (e.g. user)"
         )
     parse_strategies(",".join(answers.strategies))
-    module = project.package_dir / "authentication.py"
-    config = project.root / "config" / "default.toml"
-    configured = config.is_file() and get_value(config.read_text("utf-8"), "authentication")
-    if module.exists() or configured:
-        where = "authentication.py" if module.exists() else "[authentication] in config"
+    where = authentication_source(project)
+    if where is not None:
         raise AlreadyExists(
             f"the project already has authentication ({where}); nothing was written"
         )

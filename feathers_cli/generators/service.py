@@ -14,7 +14,10 @@ For `api/todos` it plans::
     <package>/services/__init__.py              + import and call of register_api_todos
 
 The adapter defaults to `sql` in a project with a database (`default_adapter`), else
-`memory`.
+`memory`. In a project with authentication (`has_authentication`) the service requires a
+login by default (`ServiceAnswers(auth=True)`): `authenticate("jwt")` first in around `all`,
+as Feathers' generator does, so an anonymous call is NotAuthenticated before any other hook
+(query or data validation) looks at it; its test then signs up and logs in a user.
 """
 
 from __future__ import annotations
@@ -24,12 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import CLIError, UsageError
 from ..inject import AlreadyExists, Changes, Plan
 from ..project import Project
 from ..render import render_fragment
 from ..runtime.hooks import HOOK_TYPES as HOOK_POSITIONS
 from ..runtime.service import STANDARD_METHODS
+from ..toml_edits import TomlEditError, get_value
 from .connection import has_database, sql_service_context, sql_service_files
 from .landing import plan_demo_service
 from .names import ServiceNames, service_names
@@ -42,7 +46,9 @@ __all__ = [
     "GeneratedService",
     "RegisteredService",
     "ServiceAnswers",
+    "authentication_source",
     "default_adapter",
+    "has_authentication",
     "parse_methods",
     "plan_service",
     "registered_services",
@@ -78,6 +84,28 @@ _EXAMPLE_REST_CALLS = {
     "patch": 'patch(f"/{PATH}/0", json={"text": "hello"})',
     "remove": 'delete(f"/{PATH}/0")',
 }
+# What an anonymous client tries, per exposed method, over a socket and over REST (httpx), in
+# the test of a service that requires a login: a record that exists (`record`, at `item`),
+# so the refusal shows that authentication comes before everything else.
+_ANONYMOUS_CALLS = {
+    "find": ("find()", 'get(f"/{PATH}")'),
+    "get": ('get(record["id"])', "get(item)"),
+    "create": ('create({"text": "anonymous"})', 'post(f"/{PATH}", json={"text": "anonymous"})'),
+    "update": (
+        'update(record["id"], {"text": "anonymous"})',
+        'put(item, json={"text": "anonymous"})',
+    ),
+    "patch": (
+        'patch(record["id"], {"text": "anonymous"})',
+        'patch(item, json={"text": "anonymous"})',
+    ),
+    "remove": ('remove(record["id"])', "delete(item)"),
+}
+# With a schema, also a query and data it refuses: still NotAuthenticated, not BadRequest.
+_ANONYMOUS_INVALID_CALLS = {
+    "find": ('find({"query": {"nonexistent": 1}})', 'get(f"/{PATH}", params={"nonexistent": "1"})'),
+    "create": ('create({"text": 5})', 'post(f"/{PATH}", json={"text": 5})'),
+}
 # The ways a generated test reaches the service, per transport of [tool.feathers] transports.
 _CLIENT_WAYS = {"socketio": "over a socket", "rest": "over REST"}
 
@@ -90,11 +118,31 @@ class ServiceAnswers:
     methods: list[str] | None = None
     schema: str = "pydantic"
     """`pydantic`: a schema.py validating data and queries; `none`: any data is taken."""
+    auth: bool = False
+    """Whether clients must log in (`authenticate("jwt")`); the project needs authentication."""
 
 
 def default_adapter(project: Project) -> str:
     """`sql` when the project has a database, else `memory`."""
     return "sql" if has_database(project) else "memory"
+
+
+def authentication_source(project: Project) -> str | None:
+    """Where the project sets up authentication (`feathers generate authentication` writes
+    both): `"authentication.py"`, `"[authentication] in config"`, or None without it."""
+    if (project.package_dir / "authentication.py").exists():
+        return "authentication.py"
+    config = project.root / "config" / "default.toml"
+    try:
+        configured = config.is_file() and get_value(config.read_text("utf-8"), "authentication")
+    except (OSError, UnicodeDecodeError, TomlEditError) as error:
+        raise CLIError(f"cannot read config/default.toml: {error}") from None
+    return "[authentication] in config" if configured else None
+
+
+def has_authentication(project: Project) -> bool:
+    """Whether users log in to the project: the default of `generate service --auth`."""
+    return authentication_source(project) is not None
 
 
 @dataclass(frozen=True)
@@ -104,6 +152,7 @@ class GeneratedService:
     methods: list[str]
     changes: Changes
     schema: str = "pydantic"
+    auth: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -117,6 +166,7 @@ class GeneratedService:
                 "adapter": self.adapter,
                 "methods": self.methods,
                 "schema": self.schema,
+                "auth": self.auth,
             },
             **self.changes.to_json(),
         }
@@ -124,7 +174,8 @@ class GeneratedService:
     def summary(self) -> str:
         return (
             f"Service {self.names.class_name} at path '{self.names.path}' "
-            f"({self.adapter}; methods {','.join(self.methods)}; schema {self.schema})."
+            f"({self.adapter}; methods {','.join(self.methods)}; schema {self.schema}; "
+            f"{'login required' if self.auth else 'no login'})."
         )
 
     def next_steps(self) -> str:
@@ -205,6 +256,7 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
             f"--adapter {answers.adapter!r} is not supported; choose from: {', '.join(ADAPTERS)}"
         )
     schema = check_schema(answers.schema)
+    login = _login_settings(project) if answers.auth else None
     methods = list(answers.methods) if answers.methods is not None else list(GENERATED_METHODS)
     names = service_names(answers.name, answers.path)
     folder = project.package_dir.joinpath("services", *names.folder)
@@ -213,6 +265,11 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
 
     plan = Plan(project.root)
     context = _template_context(project, names, answers.adapter, methods, schema)
+    context.update(auth=login is not None, **(login or {}))
+    if login is not None:
+        if "socketio" in context["transports"]:  # over REST the test reads the error's name
+            context["error_imports"] = sorted({*context["error_imports"], "NotAuthenticated"})
+        context["anonymous_calls"] = _anonymous_calls(methods, schema)
     class_template = f"service/{answers.adapter}.py.jinja"
     if answers.adapter == "sql":
         # refuses a project without a database
@@ -229,7 +286,30 @@ def plan_service(project: Project, answers: ServiceAnswers) -> GeneratedService:
     _plan_registration(plan, project, names)
     plan_demo_service(plan, project.root, names.path)
     changes = plan.finish()
-    return GeneratedService(names, answers.adapter, methods, changes, schema)
+    return GeneratedService(names, answers.adapter, methods, changes, schema, answers.auth)
+
+
+def _login_settings(project: Project) -> dict[str, str]:
+    """What the test of a service with `--auth` needs to sign up and log in: the users
+    service's path and the login field, from `[authentication]` in config/default.toml.
+    `CLIError` (nothing written) in a project without authentication."""
+    if not has_authentication(project):
+        raise CLIError(
+            "--auth: this project has no authentication; add it first with "
+            "`feathers generate authentication`; nothing was written"
+        )
+    config = project.root / "config" / "default.toml"
+    text = config.read_text("utf-8") if config.is_file() else ""
+    local = get_value(text, "authentication.local", {})
+    local = local if isinstance(local, dict) else {}
+    field = local.get("username_field", local.get("usernameField", "email"))
+    users = get_value(text, "authentication.service", "users")
+    if not (isinstance(field, str) and isinstance(users, str)):
+        raise CLIError(
+            "[authentication] in config/default.toml: `service` and `local.username_field` "
+            "must be strings; nothing was written"
+        )
+    return {"users_path": users.strip("/"), "username_field": field}
 
 
 def _check_free(project: Project, names: ServiceNames, paths: list[Path]) -> None:
@@ -311,6 +391,14 @@ def _template_context(
         "client_ways": " and ".join(_CLIENT_WAYS[t] for t in transports),
         "not_allowed_error": "MethodNotAllowed",
     }
+
+
+def _anonymous_calls(methods: list[str], schema: str) -> list[tuple[str, str]]:
+    """The (socket, REST) calls an anonymous client makes in the test of a service with auth."""
+    calls = [_ANONYMOUS_CALLS[method] for method in methods]
+    if schema == "pydantic":
+        calls += [_ANONYMOUS_INVALID_CALLS[m] for m in methods if m in _ANONYMOUS_INVALID_CALLS]
+    return calls
 
 
 def _client_transports(project: Project) -> list[str]:

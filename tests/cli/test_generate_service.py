@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -261,6 +263,7 @@ def test_json_output(project, dry_run):
         "adapter": "memory",
         "methods": ["find", "get", "create", "patch", "remove"],
         "schema": "none",
+        "auth": False,  # the project has no authentication
     }
     assert sorted(output["created"]) == [
         "chat/services/api/__init__.py",
@@ -358,3 +361,185 @@ def test_schema_none_and_unknown_schemas(project):
     assert result.exit_code == 2
     assert "--schema 'marshmallow' is not supported; choose from: pydantic, none" in result.stderr
     assert snapshot(project) == before
+
+
+# --auth: in a project with authentication clients must log in (Feathers' generator asks
+# "Does this service require authentication?" and adds authenticate('jwt') the same way).
+
+AUTH_CONFIG = """[authentication]
+entity = "user"
+service = "{service}"
+auth_strategies = ["jwt", "local"]
+
+[authentication.local]
+username_field = "{field}"
+password_field = "password"
+"""
+
+
+def with_auth_config(root, service: str = "users", field: str = "email"):
+    """`root` with [authentication] in config/default.toml, as `generate authentication`
+    writes it."""
+    (root / "config").mkdir(exist_ok=True)
+    (root / "config" / "default.toml").write_text(AUTH_CONFIG.format(service=service, field=field))
+    return root
+
+
+def ruff_clean(root) -> None:
+    for command in (["check", "."], ["format", "--check", "."]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *command], cwd=root, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_service_requires_a_login_by_default_in_a_project_with_authentication(
+    make_project, monkeypatch
+):
+    root = make_project(database="memory", auth=("local", "jwt")).root
+    monkeypatch.chdir(root)
+    result = run("g", "service", "messages", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["service"]["auth"] is True
+    registration = (root / "chat" / "services" / "messages" / "__init__.py").read_text()
+    # first in around `all`: before resolve_external (around) and validate_query (before)
+    assert hook_slot(registration, "around", "all") == [
+        'authenticate("jwt"),',
+        "resolve_external({}),",
+    ]
+    assert hook_slot(registration, "before", "all") == ["validate_query(Query),"]
+    assert registration.count("authenticate") == 3  # the docstring, the import, the hook
+    assert (
+        "\nfrom feathers.authentication import authenticate\n"
+        "from feathers.schema import resolve_external, validate_data, validate_query\n\n"
+        "# feathers:hook-imports"
+    ) in registration
+    test = (root / "tests" / "services" / "test_messages_service.py").read_text()
+    assert 'USERS_PATH = "users"' in test
+    assert '"email": email, "password": PASSWORD' in test
+    logged_in = '@pytest.mark.usefixtures("access_token")\nasync def test_clients_call_the_'
+    assert f"{logged_in}service_over_a_socket(app, client):" in test
+    assert "async def test_clients_call_the_service_over_rest(app, url, access_token):" in test
+    assert "headers=bearer(access_token)" in test
+    for transport in ("a_socket", "rest"):
+        assert f"async def test_anonymous_calls_are_refused_over_{transport}(app" in test
+    # the schema refuses this query and data, but anonymous callers learn only NotAuthenticated
+    assert 'await service.find({"query": {"nonexistent": 1}})' in test
+    assert 'await http.post(f"/{PATH}", json={"text": 5}),' in test
+    ruff_clean(root)
+
+
+def test_no_auth_in_a_project_with_authentication(make_project, monkeypatch):
+    root = make_project(database="memory", auth=("local", "jwt")).root
+    monkeypatch.chdir(root)
+    result = run("g", "service", "notices", "--no-auth")
+    assert result.exit_code == 0, result.output
+    assert "schema pydantic; no login)." in result.stderr
+    registration = (root / "chat" / "services" / "notices" / "__init__.py").read_text()
+    assert "authenticate" not in registration
+    assert hook_slot(registration, "around", "all") == ["resolve_external({}),"]
+    test = (root / "tests" / "services" / "test_notices_service.py").read_text()
+    assert "access_token" not in test and "NotAuthenticated" not in test
+
+
+def test_auth_without_authentication_is_refused_naming_the_generator(project):
+    before = snapshot(project)
+    for options in (["--auth"], ["--auth", "--dry-run", "--json"]):
+        result = run("g", "service", "messages", *options)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            "Error: --auth: this project has no authentication; add it first with "
+            "`feathers generate authentication`; nothing was written\n"
+        )
+        assert result.stdout == ""
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("where", ["config", "module"])
+def test_authentication_is_found_in_config_or_its_module(project, where):
+    if where == "config":
+        with_auth_config(project, service="members", field="username")
+    else:
+        (project / "chat" / "authentication.py").write_text('"""Authentication."""\n')
+    result = run("g", "service", "api/todos", "--methods", "find,get", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.stdout)
+    assert (output["dry_run"], output["service"]["auth"]) == (True, True)
+    assert not (project / "chat" / "services" / "api").exists()
+    human = run("g", "service", "api/todos", "--methods", "find,get", "--dry-run")
+    assert "methods find,get; schema pydantic; login required)." in human.stderr
+    run("g", "service", "api/todos", "--methods", "find,get")
+    test = (project / "tests" / "services" / "test_api_todos_service.py").read_text()
+    # the users service and login field of [authentication], else Feathers' defaults
+    users, field = ("members", "username") if where == "config" else ("users", "email")
+    assert f'USERS_PATH = "{users}"' in test
+    assert f'login = {{"strategy": "local", "{field}": email, "password": PASSWORD}}' in test
+    # only the exposed methods are tried anonymously; the refusal comes before the query check
+    refusals = test.split("async def test_anonymous_calls_are_refused_over_a_socket", 1)[1]
+    calls = [line.strip() for line in refusals.splitlines() if line.startswith("        await ")]
+    assert calls == [
+        "await service.find()",
+        'await service.get(record["id"])',
+        'await service.find({"query": {"nonexistent": 1}})',
+    ]
+
+
+def test_an_unreadable_config_is_a_one_line_error(project):
+    (project / "config").mkdir()
+    (project / "config" / "default.toml").write_text("[authentication\n")
+    before = snapshot(project)
+    result = run("g", "service", "messages")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot read config/default.toml: ")
+    assert result.stderr.count("\n") == 1
+    assert snapshot(project) == before
+    # --no-auth does not need to read it
+    assert run("g", "service", "messages", "--no-auth").exit_code == 0
+
+
+def test_hooks_generated_later_go_after_authenticate(project):
+    with_auth_config(project)
+    assert run("g", "service", "messages").exit_code == 0
+    result = run("g", "hook", "log_runtime", "--type", "around", "--service", "messages")
+    assert result.exit_code == 0, result.output
+    result = run(
+        "g",
+        "hook",
+        "stamp",
+        "--type",
+        "regular",
+        "--service",
+        "messages",
+        "--method",
+        "all",
+        "--position",
+        "before",
+    )
+    assert result.exit_code == 0, result.output
+    registration = (project / "chat" / "services" / "messages" / "__init__.py").read_text()
+    assert hook_slot(registration, "around", "all") == [
+        'authenticate("jwt"),',
+        "resolve_external({}),",
+        "log_runtime,",
+    ]
+    assert hook_slot(registration, "before", "all") == ["validate_query(Query),", "stamp,"]
+
+
+@pytest.mark.parametrize("transports", [["socketio"], ["rest"], ["socketio", "rest"]])
+def test_the_anonymous_checks_follow_the_transports(project, transports):
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('["socketio"]', json.dumps(transports).replace(",", ", "))
+    )
+    with_auth_config(project)
+    assert run("g", "service", "messages").exit_code == 0
+    test = (project / "tests" / "services" / "test_messages_service.py").read_text()
+    refused = {
+        transport: f"async def test_anonymous_calls_are_refused_over_{name}(app" in test
+        for transport, name in (("socketio", "a_socket"), ("rest", "rest"))
+    }
+    assert refused == {"socketio": "socketio" in transports, "rest": "rest" in transports}
+    # over REST the test reads the error's name; over a socket it catches the class
+    imports_it = "NotAuthenticated, NotFound\n" in test
+    assert imports_it is ("socketio" in transports)
+    ast.parse(test)

@@ -108,3 +108,26 @@ def test_generate_service_asks_for_the_schema_when_not_given(tmp_path):
     folder = root / "chat" / "services" / "messages"
     assert (folder / "service.py").is_file()
     assert not (folder / "schema.py").exists()
+
+
+def test_generate_service_asks_whether_it_requires_authentication(tmp_path):
+    root = minimal_project(tmp_path / "chat")
+    (root / "config").mkdir()
+    (root / "config" / "default.toml").write_text('[authentication]\nservice = "users"\n')
+    answers = ["--adapter", "memory", "--methods", "find", "--schema", "none"]
+    for name, answer, required in (("messages", "\r", True), ("notices", "n\r", False)):
+        terminal = Terminal(root, "g", "service", name, "--path", name, *answers)
+        terminal.expect("Does this service require authentication? [Y/n]")
+        terminal.type(answer)
+        assert terminal.exit_code() == 0, terminal.screen
+        registration = (root / "chat" / "services" / name / "__init__.py").read_text()
+        assert ('authenticate("jwt")' in registration) is required
+
+
+def test_generate_service_does_not_ask_about_authentication_without_it(tmp_path):
+    root = minimal_project(tmp_path / "chat")
+    options = ["--path", "notes", "--adapter", "memory", "--methods", "find", "--schema", "none"]
+    terminal = Terminal(root, "g", "service", "notes", *options)
+    assert terminal.exit_code() == 0, terminal.screen
+    assert "authentication" not in terminal.screen
+    assert "authenticate" not in (root / "chat" / "services" / "notes" / "__init__.py").read_text()

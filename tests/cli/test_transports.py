@@ -172,7 +172,8 @@ def test_generated_service_tests_follow_the_transports(tmp_path, monkeypatch):
     for transports in (["socketio"], ["rest"], ["socketio", "rest"]):
         root = new_project(tmp_path, transports, name="app_" + "_".join(transports))
         monkeypatch.chdir(root)
-        args = ("generate", "service", "todos", "--methods", "find,create", "--yes")
+        # --no-auth: the project has users; test_generate_service.py covers the login tests
+        args = ("generate", "service", "todos", "--methods", "find,create", "--no-auth", "--yes")
         assert run(*args).exit_code == 0
         test = (root / "tests" / "services" / "test_todos_service.py").read_text()
         over_rest = "async def test_clients_call_the_service_over_rest(app, url):" in test

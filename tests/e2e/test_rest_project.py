@@ -54,7 +54,8 @@ main().catch((error) => { console.error(error); process.exit(1) })
 
 async def test_a_generated_project_answers_rest_and_shows_its_landing_page(tmp_path: Path):
     root = generate_project(tmp_path, "chat")  # Socket.io and REST, SQLite
-    run_feathers(root, "generate", "service", "messages", "--yes")
+    # anonymous calls, as curl makes them (test_auth_service_project.py logs in)
+    run_feathers(root, "generate", "service", "messages", "--no-auth", "--yes")
     run_feathers(root, "migrate")
 
     with running_feathers(root, "start") as server:

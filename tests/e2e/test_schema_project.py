@@ -73,7 +73,8 @@ def columns(database: Path, table: str) -> dict[str, tuple[str, bool, Any]]:
 
 async def test_a_schema_sql_service_validates_and_migrates_a_new_field(tmp_path: Path):
     root = generate_project(tmp_path, "chat")  # SQLite by default
-    run(root, feathers_command("generate", "service", "messages", "--yes"))
+    # anonymous calls: the validation is the point here (test_auth_service_project.py logs in)
+    run(root, feathers_command("generate", "service", "messages", "--no-auth", "--yes"))
     schema_file = root / "chat" / "services" / "messages" / "schema.py"
     assert "messages_table = sql_table(Model, metadata" in schema_file.read_text()
     assert "pydantic>=2.7,<3" in (root / "pyproject.toml").read_text()
