@@ -10,8 +10,6 @@ tests, which has every dependency.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -21,8 +19,8 @@ from feathers_cli.runtime.client import connect
 from feathers_cli.runtime.errors import NotAuthenticated
 
 from ..helpers.projects import (
-    feathers_command,
     generate_project,
+    run_feathers,
     run_project_tests,
     running_feathers,
 )
@@ -37,27 +35,12 @@ REFUSAL_TESTS = (
 )
 
 
-def feathers(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`feathers ARGS...` for the development environment; it must succeed."""
-    done = subprocess.run(
-        feathers_command(*args),
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env={k: v for k, v in os.environ.items() if k != "FEATHERS_ENV"},
-        timeout=120,
-    )
-    assert done.returncode == 0, f"feathers {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-    return done
-
-
 @pytest.mark.parametrize("database", ["sqlite", "memory"])
 async def test_a_generated_service_requires_a_login(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: str
 ):
     root = generate_project(tmp_path, "chat", "--database", database)  # --auth local,jwt
-    generated = feathers(root, "generate", "service", "messages", "--yes")
+    generated = run_feathers(root, "generate", "service", "messages", "--yes")
     assert "login required" in generated.stderr
     adapter = "sql" if database == "sqlite" else "memory"
     assert f"({adapter}; methods find,get,create,patch,remove;" in generated.stderr
@@ -70,7 +53,7 @@ async def test_a_generated_service_requires_a_login(
     monkeypatch.delenv("PYTEST_ADDOPTS")
 
     if database == "sqlite":
-        feathers(root, "migrate")
+        run_feathers(root, "migrate")
     with running_feathers(root, "start") as server:
         await anonymous_calls_are_refused(server.url)
         await a_user_calls_the_service(server.url)

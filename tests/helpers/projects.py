@@ -125,7 +125,7 @@ def run_feathers(cwd: Path, *args: str, timeout: float = 120) -> subprocess.Comp
         env={key: value for key, value in os.environ.items() if key != "FEATHERS_ENV"},
         timeout=timeout,
     )
-    assert done.returncode == 0, f"feathers {' '.join(args)}:\n{done.stderr}"
+    assert done.returncode == 0, f"feathers {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
     return done
 
 
