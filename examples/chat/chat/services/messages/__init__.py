@@ -1,7 +1,11 @@
 """The `messages` service: where it is mounted, what clients may call, and its hooks.
 
 Generators add hooks at the `# feathers:hooks:...` markers; keep them where they are.
-Edited by hand for the chat: every method needs a login, and messages embed their sender.
+
+Clients must log in: `authenticate("jwt")` comes first, so an anonymous call is refused
+(NotAuthenticated) before the service's other hooks see it.
+
+Edited by hand for the chat: messages embed their sender (`resolve_result`).
 """
 
 from feathers.authentication import authenticate
@@ -32,6 +36,7 @@ def register_messages(app):
         {
             "around": {
                 "all": [
+                    authenticate("jwt"),
                     resolve_external({}),
                     # every message leaves with its sender's public fields, as `user`
                     resolve_result({"user": sender}),
@@ -41,8 +46,6 @@ def register_messages(app):
             },
             "before": {
                 "all": [
-                    # only logged-in users read and write messages (params["user"] is theirs)
-                    authenticate("jwt"),
                     validate_query(Query),
                     # feathers:hooks:before:all
                 ],
