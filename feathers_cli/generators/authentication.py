@@ -343,7 +343,7 @@ _CHANNEL_TEST = "test_a_channel_delivers_events_to_other_connections"
 
 
 def _channel_test_published(text: str) -> str:
-    """The app template's channel test with its anonymous `notes` published to `anonymous`
+    """The app template's channel test with its anonymous scratch service published to `anonymous`
     (channels.py now publishes to logged-in connections); `text` as it is without that test."""
     start = text.find(f"async def {_CHANNEL_TEST}(")
     at = text.find(_NOTES_LINE, start) if start >= 0 else -1
@@ -362,11 +362,11 @@ _ENV_HEADER = (
 )
 
 
-_NOTES_LINE = '    app.use("notes", MemoryService())\n'
+_NOTES_LINE = "    app.use(SCRATCH, MemoryService())\n"
 _NOTES_PUBLISHED = (
     _NOTES_LINE
     + "    # channels.py sends events to logged-in connections; these two are anonymous\n"
-    '    app.service("notes").publish(lambda data, context: app.channel("anonymous"))\n'
+    '    app.service(SCRATCH).publish(lambda data, context: app.channel("anonymous"))\n'
 )
 
 

@@ -17,6 +17,10 @@ from feathers.schema import ConfigError
 from chat.config import ROOT, load_config
 from chat.settings import check_settings
 
+# The path of a throw-away service some tests mount on the app: one no generator would make,
+# so it never clashes with the project's own services (`feathers generate service notes`).
+SCRATCH = "app-test-scratch"
+
 
 async def test_the_app_is_configured_and_sets_up(app):
     assert app.get("port") == 8998
@@ -42,12 +46,12 @@ async def test_the_landing_page_is_served_at_the_root(url):
 
 
 async def test_rest_allows_the_configured_origins_only(app, config):
-    app.use("notes", MemoryService())
+    app.use(SCRATCH, MemoryService())
     server = await app.start(port=0, host="127.0.0.1")
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http:
-            allowed = await http.get("/notes", headers={"Origin": config["origins"][0]})
-            other = await http.get("/notes", headers={"Origin": "http://elsewhere.example"})
+            allowed = await http.get(f"/{SCRATCH}", headers={"Origin": config["origins"][0]})
+            other = await http.get(f"/{SCRATCH}", headers={"Origin": "http://elsewhere.example"})
     finally:
         await server.stop()
     assert allowed.status_code == other.status_code == 200
@@ -57,9 +61,9 @@ async def test_rest_allows_the_configured_origins_only(app, config):
 
 
 async def test_a_channel_delivers_events_to_other_connections(app):
-    app.use("notes", MemoryService())
+    app.use(SCRATCH, MemoryService())
     # channels.py sends events to logged-in connections; these two are anonymous
-    app.service("notes").publish(lambda data, context: app.channel("anonymous"))
+    app.service(SCRATCH).publish(lambda data, context: app.channel("anonymous"))
     server = await app.start(port=0, host="127.0.0.1")
     url = f"http://127.0.0.1:{server.port}"
     sender = receiver = None
@@ -72,8 +76,8 @@ async def test_a_channel_delivers_events_to_other_connections(app):
             if not received.done():
                 received.set_result(data)
 
-        receiver.service("notes").on("created", on_created)
-        note = await sender.service("notes").create({"text": "hello"})
+        receiver.service(SCRATCH).on("created", on_created)
+        note = await sender.service(SCRATCH).create({"text": "hello"})
         assert await asyncio.wait_for(received, timeout=5) == note
         assert note["text"] == "hello"
     finally:
