@@ -254,3 +254,21 @@ def test_upgrade_serves_public_in_an_app_py_it_keeps(make_project, monkeypatch):
     assert lint.returncode == 0, lint.stdout
     tests = run_project_tests(project.root)  # the landing page's test among them
     assert " passed" in tests.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("transports", [["socketio"], ["rest"], ["socketio", "rest"]])
+def test_a_project_with_users_passes_its_own_tests_whatever_its_transports(
+    tmp_path, monkeypatch, transports
+):
+    # The default authentication, and a service that requires a login: the generated tests
+    # use the transports the project serves, and only those (a REST-only project opens no
+    # socket).
+    root = new_project(tmp_path, transports)
+    monkeypatch.chdir(root)
+    assert run("generate", "service", "todos", "--yes").exit_code == 0
+    auth_tests = (root / "tests" / "test_authentication.py").read_text()
+    socket_only = "async def test_a_token_in_the_handshake_logs_a_new_connection_in("
+    assert (socket_only in auth_tests) == ("socketio" in transports)
+    result = run_project_tests(root)
+    assert " passed" in result.stdout and "skipped" not in result.stdout
