@@ -325,7 +325,7 @@ def _plan_config(plan: Plan, project: Project, context: dict[str, Any]) -> None:
 
 
 def _plan_secret(plan: Plan, project: Project, secret: str) -> bool:
-    """A random FEATHERS_AUTH_SECRET in .env (git-ignored) unless .env has one."""
+    """A random FEATHERS_AUTH_SECRET in .env (git-ignored, mode 0600) unless .env has one."""
     env_file = project.root / ".env"
     text = plan.changes.created.get(env_file)
     if text is None and env_file.is_file():
@@ -336,9 +336,10 @@ def _plan_secret(plan: Plan, project: Project, secret: str) -> bool:
     line = f"{SECRET_VARIABLE}={secret}\n"
     shown = [f"{SECRET_VARIABLE}=<a random secret, {len(secret)} characters>"]
     if text is None:
-        plan.create(env_file, _ENV_HEADER + line)
+        plan.create(env_file, _ENV_HEADER + line, private=True)
     else:
         plan.edit(env_file, "end", shown, lambda t: t + ("" if t.endswith("\n") else "\n") + line)
+        plan.make_private(env_file)  # it holds the secret now: owner only, as a new one
     return True
 
 
