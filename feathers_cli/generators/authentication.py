@@ -8,8 +8,11 @@ It plans::
 
     <package>/services/users/...      the users service (`generators.service`; sql when the
                                       project has a database: a unique e-mail, its migration
-                                      also creating the auth store's feathers_auth_* tables)
-                                      + authenticate("jwt"), hash_password, protect hooks
+                                      also creating the auth store's feathers_auth_* tables;
+                                      else memory, refusing a taken e-mail with the same
+                                      Conflict) + authenticate("jwt"), hash_password, protect
+    public/index.html                 + <meta name="feathers-authentication">: the landing
+                                      page's demo signs up and logs in first
     <package>/authentication.py       configure_authentication(app): jwt and local strategies
     <package>/app.py                  + configure_authentication(app) at the connections marker
     <package>/channels.py             anonymous -> authenticated and user/<id> on login (when
@@ -246,10 +249,18 @@ def _plan_users_service(
         else:
             lines = [f'"{method}": [', *(f"    {hook}," for hook in hooks), f"    {slot}", "],"]
             plan.insert(registration, f"# feathers:hooks:{position}", lines)
+    _plan_users_class(plan, service, folder, context)
+
+
+def _plan_users_class(
+    plan: Plan, service: GeneratedService, folder: Path, context: dict[str, Any]
+) -> None:
+    """The users' service class (`sql` or `memory`, `default_adapter`'s choices) with a unique
+    e-mail: sql's table and migration, or memory's check before each write."""
+    users_class = render_fragment(f"authentication/{service.adapter}_service.py.jinja", context)
+    plan.replace(folder / "service.py", users_class)
     if service.adapter != "sql":
         return
-    users_class = render_fragment("authentication/sql_service.py.jinja", context)
-    plan.replace(folder / "service.py", users_class)
     migration = next(path for path in service.changes.created if "migrations" in path.parts)
     revisions = _revisions(service.changes.created[migration])
     migration_context = {
