@@ -47,6 +47,7 @@ from ..render import render_fragment
 from ..toml_edits import get_value
 from ..vendor import MANIFEST_NAME, sha256_text
 from .connection import CONNECTIONS_MARKER
+from .landing import DemoLogin, plan_demo_authentication
 from .schema import HOOK_IMPORTS_MARKER
 from .service import (
     GeneratedService,
@@ -118,6 +119,9 @@ class GeneratedAuthentication:
     channels_updated: bool
     secret_written: bool
     changes: Changes
+    landing_page_updated: bool | None = None
+    """The landing page's demo logs in now (True), or the page has no tag to put the
+    `<meta name="feathers-authentication">` under (False), or there is nothing to do (None)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -147,6 +151,12 @@ class GeneratedAuthentication:
         if self.secret_written:
             steps += f"\nThe signing secret is in .env ({SECRET_VARIABLE}, git-ignored)."
         steps += f"\nIn production set {SECRET_VARIABLE} (32 bytes or more) in the environment."
+        if self.landing_page_updated is False:
+            tag = DemoLogin(self.service.names.path, self.answers.entity, USERNAME_FIELD).tag()
+            steps += (
+                '\npublic/index.html has no <meta name="feathers-service"> line: for its demo '
+                f"to sign up and log in, add to its <head>: {tag}"
+            )
         if not self.channels_updated:
             steps += (
                 "\nchannels.py was changed by hand and is left as it is: join connections to "
@@ -173,6 +183,9 @@ def plan_authentication(
     # `text`, listed and created anonymously) is for the project's next service, not users
     landing_page = project.root / "public" / "index.html"
     plan.extend(service.changes, leave_out=[test_file, landing_page])
+    # the demo signs up and logs in first (the app's events go to logged-in connections)
+    login = DemoLogin(service.names.path, answers.entity, USERNAME_FIELD)
+    landing_updated = plan_demo_authentication(plan, project.root, login)
     context = _context(project, answers, service)
     _plan_users_service(plan, project, service, context)
     _plan_app(plan, project, context)
@@ -181,7 +194,7 @@ def plan_authentication(
     secret_written = _plan_secret(plan, project, secret or secrets.token_urlsafe(48))
     _plan_tests(plan, project, context)
     return GeneratedAuthentication(
-        answers, service, channels_updated, secret_written, plan.finish()
+        answers, service, channels_updated, secret_written, plan.finish(), landing_updated
     )
 
 
