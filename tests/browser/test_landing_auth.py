@@ -25,8 +25,8 @@ from ..helpers.projects import (
     generate_project,
     running_feathers,
 )
-from .conftest import WAIT_MS, skip_or_fail
-from .test_landing_page import open_page
+from .conftest import skip_or_fail
+from .test_landing_page import demo_app, open_page, rendered_public
 
 pytestmark = pytest.mark.browser
 
@@ -199,3 +199,42 @@ async def test_the_page_shows_why_a_sign_up_or_log_in_failed(served, browser, sc
     await expect(page.locator("#login-form button").first).to_be_enabled()
     await screenshots.take(page, "too-many-attempts")
     assert problems == []
+
+
+async def test_a_page_for_users_served_by_an_app_without_them_is_the_anonymous_demo(
+    tmp_path, browser, screenshots
+):
+    """The tag says the app has users, the server has no authentication service (taken out
+    of app.py by hand): the page asks, and opens the demo without a login."""
+    from playwright.async_api import expect
+
+    public = rendered_public(tmp_path, with_bundles=True)
+    assert (
+        '<meta name="feathers-authentication" content="users"'
+        in (public / "index.html").read_text()
+    )
+    app = demo_app(public)
+    await app.service("messages").create({"text": "no login needed"})
+    async with await app.start(0) as server:
+        problems: list[str] = []
+        page = await open_page(browser, server.url, problems)
+        await expect(page.locator("#records li")).to_have_text(["#0 no login needed"])
+        await expect(page.locator("#login-form")).to_be_hidden()
+        await expect(page.locator("#user-bar")).to_be_hidden()
+        await screenshots.take(page, "anonymous-demo")
+    assert problems == []
+
+
+async def test_without_the_bundles_a_page_for_users_says_how_to_get_the_demo(
+    tmp_path, browser, screenshots
+):
+    from playwright.async_api import expect
+
+    app = demo_app(rendered_public(tmp_path, with_bundles=False))
+    async with await app.start(0) as server:
+        page = await open_page(browser, server.url, [])
+        await expect(page.locator("#demo-missing")).to_be_visible()
+        await expect(page.locator("#demo-missing")).to_contain_text("npm install")
+        await expect(page.locator("#demo-live")).to_be_hidden()
+        await expect(page.locator("#login-form")).to_be_hidden()
+        await screenshots.take(page, "no-bundles")
