@@ -45,16 +45,35 @@ def feathers(root: Path, *args: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def require_login(registration: Path) -> None:
+    """`authenticate("jwt")` before every method of a generated service, unless the service
+    generator put it there already."""
+    text = registration.read_text()
+    if 'authenticate("jwt")' in text:
+        return
+    text = text.replace(
+        "# feathers:hook-imports",
+        "from feathers.authentication import authenticate\n\n# feathers:hook-imports",
+    )
+    marker = "                    # feathers:hooks:before:all\n"
+    assert text.count(marker) == 1
+    text = text.replace(marker, '                    authenticate("jwt"),\n' + marker)
+    registration.write_text(text)
+
+
 @pytest.fixture
-def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """`feathers new chat` (defaults: SQLite, users who log in), a messages service, its
-    table, then `feathers start` on a free loopback port; stopped after the test."""
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request) -> Iterator[str]:
+    """`feathers new chat` (defaults: SQLite, users who log in), a messages service (as
+    generated, or made to require a login with `served` parametrized with True), its table,
+    then `feathers start` on a free loopback port; stopped after the test."""
     if bundle_files() is None:
         skip_or_fail("no browser bundles in feathers_cli/_bundles (npm missing at install)")
     root = generate_project(tmp_path, "chat")
     page = (root / "public" / "index.html").read_text()
     assert '<meta name="feathers-authentication" content="users"' in page
     feathers(root, "generate", "service", "messages", "--yes")
+    if getattr(request, "param", False):
+        require_login(root / "chat" / "services" / "messages" / "__init__.py")
     feathers(root, "migrate")
     # the secret comes from the project's .env, as for anyone who runs it
     monkeypatch.delenv("FEATHERS_AUTH_SECRET", raising=False)
@@ -86,10 +105,19 @@ async def expect_logged_out(page) -> None:
     await expect(page.locator("#demo-records")).to_be_hidden()
 
 
-async def test_two_users_sign_up_log_in_and_see_each_others_records(served, browser, screenshots):
+@pytest.mark.parametrize(
+    "served", [False, True], ids=["service-as-generated", "service-requires-login"], indirect=True
+)
+async def test_two_users_sign_up_log_in_and_see_each_others_records(
+    served, browser, screenshots, request
+):
     from playwright.async_api import expect
 
     url = served
+    if "service-requires-login" in request.node.name:
+        async with httpx.AsyncClient(base_url=url) as http:
+            answer = await http.get("/messages")
+            assert answer.status_code == 401, answer.text
     problems: list[str] = []
     alice = await open_page(browser, url, problems)
     bob = await open_page(browser, url, problems)
