@@ -26,9 +26,10 @@
   }
 
   // { service, entity, usernameField } from <meta name="feathers-authentication">, or null
+  // (also for a page from before the log-in form, which has no #login-form)
   function authenticationSettings() {
     var tag = document.querySelector('meta[name="feathers-authentication"]');
-    if (!tag || !tag.content) { return null; }
+    if (!tag || !tag.content || !byId('login-form')) { return null; }
     return {
       service: tag.content,
       entity: tag.dataset.entity || 'user',
