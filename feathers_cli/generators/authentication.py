@@ -133,6 +133,7 @@ class GeneratedAuthentication:
                 "strategies": list(self.answers.strategies),
                 "channels_updated": self.channels_updated,
                 "secret_written": self.secret_written,
+                "landing_page_updated": self.landing_page_updated,
             },
             **self.changes.to_json(),
         }

@@ -87,7 +87,9 @@ def test_generate_authentication_adds_the_tag_to_the_page_once(make_project, mon
     before = page.read_text()
     preview = run("generate", "authentication", "--dry-run", "--json")
     assert preview.exit_code == 0, preview.output
-    edits = [edit for edit in json.loads(preview.stdout)["edited"] if edit["file"] == PAGE]
+    planned = json.loads(preview.stdout)
+    assert planned["authentication"]["landing_page_updated"] is True
+    edits = [edit for edit in planned["edited"] if edit["file"] == PAGE]
     assert edits == [{"file": PAGE, "at": "<meta name=feathers-service>", "lines": [AUTH_TAG]}]
     assert page.read_text() == before
 
@@ -125,8 +127,9 @@ def test_without_a_page_generate_authentication_writes_none(make_project, monkey
     project = make_project(database="memory")
     monkeypatch.chdir(project.root)
     shutil.rmtree(project.root / "public")
-    result = run("generate", "authentication")
+    result = run("generate", "authentication", "--json")
     assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["authentication"]["landing_page_updated"] is None
     assert not (project.root / "public").exists()
     assert "index.html" not in result.stderr
 
