@@ -181,7 +181,7 @@ def plan_authentication(
     test_file = next(path for path in service.changes.created if path.name.startswith("test_"))
     plan = Plan(project.root)
     # its own tests are tests/test_authentication.py; the landing page's demo (records with a
-    # `text`, listed and created anonymously) is for the project's next service, not users
+    # `text`) opens the project's next service, not users: the page only gets the login tag
     landing_page = project.root / "public" / "index.html"
     plan.extend(service.changes, leave_out=[test_file, landing_page])
     # the demo signs up and logs in first (the app's events go to logged-in connections)
