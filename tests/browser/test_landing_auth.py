@@ -10,6 +10,7 @@ SQLite table (as `make demo` does), and run with the interpreter running these t
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,10 +63,9 @@ def require_login(registration: Path) -> None:
 
 
 @pytest.fixture
-def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request) -> Iterator[str]:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request) -> Path:
     """`feathers new chat` (defaults: SQLite, users who log in), a messages service (as
-    generated, or made to require a login with `served` parametrized with True), its table,
-    then `feathers start` on a free loopback port; stopped after the test."""
+    generated, or made to require a login when parametrized with True) and its table."""
     if bundle_files() is None:
         skip_or_fail("no browser bundles in feathers_cli/_bundles (npm missing at install)")
     root = generate_project(tmp_path, "chat")
@@ -78,10 +78,20 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request) -> Iterator
     # the secret comes from the project's .env, as for anyone who runs it
     monkeypatch.delenv("FEATHERS_AUTH_SECRET", raising=False)
     monkeypatch.delenv("FEATHERS_ENV", raising=False)
-    # the page's own address is the allowed origin (config/default.toml names port 3030)
-    port = free_port()
+    return root
+
+
+def serve(root: Path, port: int):
+    """`feathers start` on 127.0.0.1:port (a context manager), the page's own address
+    allowed as an origin (config/default.toml names port 3030)."""
     origins = {"FEATHERS_ORIGINS": f'["http://127.0.0.1:{port}"]'}
-    with running_feathers(root, "start", port=port, env=origins) as server:
+    return running_feathers(root, "start", port=port, env=origins)
+
+
+@pytest.fixture
+def served(project: Path) -> Iterator[str]:
+    """The project served on a free loopback port; stopped after the test."""
+    with serve(project, free_port()) as server:
         yield server.url
 
 
@@ -106,7 +116,7 @@ async def expect_logged_out(page) -> None:
 
 
 @pytest.mark.parametrize(
-    "served", [False, True], ids=["service-as-generated", "service-requires-login"], indirect=True
+    "project", [False, True], ids=["service-as-generated", "service-requires-login"], indirect=True
 )
 async def test_two_users_sign_up_log_in_and_see_each_others_records(
     served, browser, screenshots, request
@@ -174,6 +184,40 @@ async def test_two_users_sign_up_log_in_and_see_each_others_records(
     for page in (alice, bob):
         await expect(page.locator("#records li").first).to_have_text("#3 Back, Bob")
     await screenshots.take(bob, "bob-back")
+    assert problems == []
+
+
+async def test_after_a_server_restart_the_pages_log_in_again_and_update_live(
+    project, browser, screenshots
+):
+    from playwright.async_api import expect
+
+    port = free_port()
+    problems: list[str] = []
+    with serve(project, port) as server:
+        alice = await open_page(browser, server.url, problems)
+        bob = await open_page(browser, server.url, problems)
+        await sign_up(alice, "alice@example.com")
+        await sign_up(bob, "bob@example.com")
+        for page in (alice, bob):
+            await expect(page.locator("#records-empty")).to_be_visible()
+            await page.evaluate("window.notReloaded = true")
+    for page in (alice, bob):
+        await expect(page.locator("#demo-status")).to_contain_text("Disconnected")
+    await screenshots.take(bob, "server-stopped")
+    # down for longer than the Feathers client's default call timeout (5 s)
+    await asyncio.sleep(6)
+
+    with serve(project, port):
+        for page in (alice, bob):
+            await expect(page.locator("#demo-status")).to_have_text("Connected", timeout=20_000)
+        await alice.fill("#record-text", "after the restart")
+        await alice.click("#create-form button")
+        for name, page in (("alice", alice), ("bob", bob)):
+            await expect(page.locator("#records li")).to_have_text(["#1 after the restart"])
+            await expect(page.locator("#user-name")).to_have_text(f"{name}@example.com")
+            assert await page.evaluate("window.notReloaded") is True
+            await screenshots.take(page, f"{name}-after-restart")
     assert problems == []
 
 
