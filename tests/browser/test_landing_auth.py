@@ -2,7 +2,8 @@
 `--auth local,jwt`), served for real by `feathers start`, in headless chromium: two browsers
 sign up and log in through the page's form, one creates a record and the other sees it
 arrive without a reload; the page shows the server's errors (wrong password, e-mail taken,
-validation, too many attempts); logging out returns to the form; a reload stays logged in.
+validation, too many attempts); logging out returns to the form; a reload stays logged in;
+after a server restart the pages log in again by themselves.
 
 The project is made by the CLI in a temporary folder, with a `messages` service and its
 SQLite table (as `make demo` does), and run with the interpreter running these tests.
