@@ -22,14 +22,14 @@ install: $(STAMP)
 bundles: install
 	$(BIN)/python hatch_build.py
 
-# Creates a demo chat app (default database: SQLite, in .demo/chat/data/) with a messages
-# service, migrates it, and serves it on port 3030. Without authentication (--auth none): the
-# landing page's live demo is anonymous, and an app with users publishes events to logged-in
-# connections only (channels.py), so its page would not update in real time.
+# Creates a demo chat app with `feathers new`'s defaults (SQLite, in .demo/chat/data/, and
+# users who sign up and log in: the signing secret in .demo/chat/.env) with a messages
+# service, migrates it, and serves it on port 3030. The landing page's live demo signs up or
+# logs in first, then lists and creates messages in real time as that user.
 demo: install
 	rm -rf $(DEMO_DIR)/chat
 	mkdir -p $(DEMO_DIR)
-	cd $(DEMO_DIR) && ../$(BIN)/feathers new chat --yes --auth none
+	cd $(DEMO_DIR) && ../$(BIN)/feathers new chat --yes
 	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers generate service messages --yes
 	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers migrate
 	cd $(DEMO_DIR)/chat && ../../$(BIN)/feathers start --host 127.0.0.1 --port 3030

@@ -54,6 +54,8 @@ class Changes:
     removed: dict[Path, bytes] = field(default_factory=dict)
     """path -> its content now (put back when writing fails)."""
     edits: list[Edit] = field(default_factory=list)
+    private: set[Path] = field(default_factory=set)
+    """Files (created or edited) that hold secrets: written readable by their owner only."""
 
     def relative(self, path: Path) -> str:
         """`path` relative to the project root, in POSIX form."""
@@ -151,12 +153,25 @@ def _stage(changes: Changes, done: _Undo) -> list[tuple[Path, Path]]:
                 folder.mkdir()
                 done.made_dirs.append(folder)
         temporary = path.with_name(f".{path.name}.feathers-tmp")
-        temporary.write_bytes(content.encode("utf-8"))
+        _write(temporary, content, private=path in changes.private)
         done.staged.append(temporary)
         staged.append((temporary, path))
-        if path in changes.edited:
+        if path in changes.edited and path not in changes.private:
             shutil.copymode(path, temporary)
     return staged
+
+
+def _write(path: Path, content: str, *, private: bool) -> None:
+    """`content` into `path`; a `private` file is mode 0600 from its creation on, so that the
+    secret it holds is never readable by others, not even for a moment."""
+    if not private:
+        path.write_bytes(content.encode("utf-8"))
+        return
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content.encode("utf-8"))
+    os.chmod(path, 0o600)  # the umask may have taken bits away, never added: make it exact
 
 
 def _check_unchanged(changes: Changes) -> None:

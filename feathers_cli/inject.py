@@ -83,14 +83,23 @@ class Plan:
         self._insertions: dict[Path, list[Insertion]] = {}
         self._verbatim: set[Path] = set()
 
-    def create(self, path: Path, content: str, *, verbatim: bool = False) -> None:
+    def create(
+        self, path: Path, content: str, *, verbatim: bool = False, private: bool = False
+    ) -> None:
         """A new file; refused when it exists (on disk or in the plan). A `verbatim` copy
-        (the vendored runtime) is not parsed again by `finish()`."""
+        (the vendored runtime) is not parsed again by `finish()`; a `private` one (a secret)
+        is written readable by its owner only (mode 0600)."""
         if path.exists() or path in self.changes.created:
             raise AlreadyExists(f"{self.changes.relative(path)} already exists")
         self.changes.created[path] = content
         if verbatim:
             self._verbatim.add(path)
+        if private:
+            self.changes.private.add(path)
+
+    def make_private(self, path: Path) -> None:
+        """Write `path` (created or edited by this plan) readable by its owner only."""
+        self.changes.private.add(path)
 
     def extend(self, changes: Changes, *, leave_out: Iterable[Path] = ()) -> None:
         """Plan on top of another generator's finished `changes` (its files but `leave_out`);
@@ -104,6 +113,7 @@ class Plan:
                 self.changes.edited[path] = (before, after)
         self.changes.edits.extend(edit for edit in changes.edits if edit.path not in skipped)
         self.changes.removed.update(changes.removed)
+        self.changes.private.update(path for path in changes.private if path not in skipped)
 
     def replace(self, path: Path, content: str, *, why: str = "replaced") -> None:
         """A whole file's new content (created when missing)."""

@@ -8,8 +8,11 @@ It plans::
 
     <package>/services/users/...      the users service (`generators.service`; sql when the
                                       project has a database: a unique e-mail, its migration
-                                      also creating the auth store's feathers_auth_* tables)
-                                      + authenticate("jwt"), hash_password, protect hooks
+                                      also creating the auth store's feathers_auth_* tables;
+                                      else memory, refusing a taken e-mail with the same
+                                      Conflict) + authenticate("jwt"), hash_password, protect
+    public/index.html                 + <meta name="feathers-authentication">: the landing
+                                      page's demo signs up and logs in first
     <package>/authentication.py       configure_authentication(app): jwt and local strategies
     <package>/app.py                  + configure_authentication(app) at the connections marker
     <package>/channels.py             anonymous -> authenticated and user/<id> on login (when
@@ -43,6 +46,7 @@ from ..project import Project
 from ..render import render_fragment
 from ..vendor import MANIFEST_NAME, sha256_text
 from .connection import CONNECTIONS_MARKER
+from .landing import DemoLogin, plan_demo_authentication
 from .schema import HOOK_IMPORTS_MARKER
 from .service import (
     GeneratedService,
@@ -115,6 +119,9 @@ class GeneratedAuthentication:
     channels_updated: bool
     secret_written: bool
     changes: Changes
+    landing_page_updated: bool | None = None
+    """The landing page's demo logs in now (True), or the page has no tag to put the
+    `<meta name="feathers-authentication">` under (False), or there is nothing to do (None)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -126,6 +133,7 @@ class GeneratedAuthentication:
                 "strategies": list(self.answers.strategies),
                 "channels_updated": self.channels_updated,
                 "secret_written": self.secret_written,
+                "landing_page_updated": self.landing_page_updated,
             },
             **self.changes.to_json(),
         }
@@ -144,6 +152,12 @@ class GeneratedAuthentication:
         if self.secret_written:
             steps += f"\nThe signing secret is in .env ({SECRET_VARIABLE}, git-ignored)."
         steps += f"\nIn production set {SECRET_VARIABLE} (32 bytes or more) in the environment."
+        if self.landing_page_updated is False:
+            tag = DemoLogin(self.service.names.path, self.answers.entity, USERNAME_FIELD).tag()
+            steps += (
+                '\npublic/index.html has no <meta name="feathers-service"> line: for its demo '
+                f"to sign up and log in, add to its <head>: {tag}"
+            )
         if not self.channels_updated:
             steps += (
                 "\nchannels.py was changed by hand and is left as it is: join connections to "
@@ -167,9 +181,12 @@ def plan_authentication(
     test_file = next(path for path in service.changes.created if path.name.startswith("test_"))
     plan = Plan(project.root)
     # its own tests are tests/test_authentication.py; the landing page's demo (records with a
-    # `text`, listed and created anonymously) is for the project's next service, not users
+    # `text`) opens the project's next service, not users: the page only gets the login tag
     landing_page = project.root / "public" / "index.html"
     plan.extend(service.changes, leave_out=[test_file, landing_page])
+    # the demo signs up and logs in first (the app's events go to logged-in connections)
+    login = DemoLogin(service.names.path, answers.entity, USERNAME_FIELD)
+    landing_updated = plan_demo_authentication(plan, project.root, login)
     context = _context(project, answers, service)
     _plan_users_service(plan, project, service, context)
     _plan_app(plan, project, context)
@@ -178,7 +195,7 @@ def plan_authentication(
     secret_written = _plan_secret(plan, project, secret or secrets.token_urlsafe(48))
     _plan_tests(plan, project, context)
     return GeneratedAuthentication(
-        answers, service, channels_updated, secret_written, plan.finish()
+        answers, service, channels_updated, secret_written, plan.finish(), landing_updated
     )
 
 
@@ -243,10 +260,18 @@ def _plan_users_service(
         else:
             lines = [f'"{method}": [', *(f"    {hook}," for hook in hooks), f"    {slot}", "],"]
             plan.insert(registration, f"# feathers:hooks:{position}", lines)
+    _plan_users_class(plan, service, folder, context)
+
+
+def _plan_users_class(
+    plan: Plan, service: GeneratedService, folder: Path, context: dict[str, Any]
+) -> None:
+    """The users' service class (`sql` or `memory`, `default_adapter`'s choices) with a unique
+    e-mail: sql's table and migration, or memory's check before each write."""
+    users_class = render_fragment(f"authentication/{service.adapter}_service.py.jinja", context)
+    plan.replace(folder / "service.py", users_class)
     if service.adapter != "sql":
         return
-    users_class = render_fragment("authentication/sql_service.py.jinja", context)
-    plan.replace(folder / "service.py", users_class)
     migration = next(path for path in service.changes.created if "migrations" in path.parts)
     revisions = _revisions(service.changes.created[migration])
     migration_context = {
@@ -322,7 +347,7 @@ def _plan_config(plan: Plan, project: Project, context: dict[str, Any]) -> None:
 
 
 def _plan_secret(plan: Plan, project: Project, secret: str) -> bool:
-    """A random FEATHERS_AUTH_SECRET in .env (git-ignored) unless .env has one."""
+    """A random FEATHERS_AUTH_SECRET in .env (git-ignored, mode 0600) unless .env has one."""
     env_file = project.root / ".env"
     text = plan.changes.created.get(env_file)
     if text is None and env_file.is_file():
@@ -333,9 +358,10 @@ def _plan_secret(plan: Plan, project: Project, secret: str) -> bool:
     line = f"{SECRET_VARIABLE}={secret}\n"
     shown = [f"{SECRET_VARIABLE}=<a random secret, {len(secret)} characters>"]
     if text is None:
-        plan.create(env_file, _ENV_HEADER + line)
+        plan.create(env_file, _ENV_HEADER + line, private=True)
     else:
         plan.edit(env_file, "end", shown, lambda t: t + ("" if t.endswith("\n") else "\n") + line)
+        plan.make_private(env_file)  # it holds the secret now: owner only, as a new one
     return True
 
 

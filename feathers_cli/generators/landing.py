@@ -3,17 +3,21 @@
     plan = Plan(project.root)
     copied = plan_bundles(plan, project.root)        # bundle files missing from public/
     plan_demo_service(plan, project.root, "messages")  # the page's <meta name="feathers-service">
+    plan_demo_authentication(plan, project.root, DemoLogin("users", "user", "email"))
 
 `feathers new` copies the bundles (`feathers_cli.bundles`) into the project it renders,
 `feathers upgrade` puts back the ones missing (and, in an app.py it keeps, configures the
-static files: `plan_static_files`), and `feathers generate service` names the first generated
-service in `public/index.html`, once. All of them go through the `Plan`.
+static files: `plan_static_files`), `feathers generate service` names the first generated
+service in `public/index.html`, once, and `feathers generate authentication` (which `feathers
+new` runs) adds `<meta name="feathers-authentication">` below that tag: the demo then signs up
+or logs in first. All of them go through the `Plan`.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..bundles import bundle_files
@@ -23,7 +27,9 @@ from ..markers import MarkerNotFound, add_import, has_marker, insert_at_marker
 __all__ = [
     "LANDING_PAGE",
     "PUBLIC_FOLDER",
+    "DemoLogin",
     "plan_bundles",
+    "plan_demo_authentication",
     "plan_demo_service",
     "plan_static_files",
 ]
@@ -32,6 +38,10 @@ PUBLIC_FOLDER = "public"
 LANDING_PAGE = "index.html"
 # The tag as `feathers new` writes it; once it names a service it is left alone.
 _EMPTY_SERVICE_META = re.compile(r'<meta\s+name="feathers-service"\s+content=""\s*/?>')
+# The service tag whatever it names, on a line of its own (the authentication tag goes below).
+_SERVICE_META_LINE = re.compile(r'^([ \t]*)<meta\s+name="feathers-service"\s[^>\n]*>[ \t]*$', re.M)
+# The authentication tag itself (`content=`), not index.html's comment naming it.
+_AUTHENTICATION_META = re.compile(r'<meta\s+name="feathers-authentication"\s+content=')
 TRANSPORTS_MARKER = "# feathers:transports"
 _STATIC_LINE = 'app.configure(serve_static(Path(__file__).resolve().parent.parent / "public"))'
 _STATIC_IMPORT = "from feathers.static import serve_static"
@@ -75,6 +85,47 @@ def plan_demo_service(plan: Plan, root: Path, path: str) -> bool:
         [filled],
         lambda text: _EMPTY_SERVICE_META.sub(filled, text, count=1),
     )
+    return True
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """How the landing page's demo signs users up and logs them in: `service`, the users
+    service's path (sign-up is a `create` there), `entity`, the user's key in a login result,
+    and `username_field`, the field the local strategy looks users up by."""
+
+    service: str
+    entity: str
+    username_field: str
+
+    def tag(self) -> str:
+        return (
+            f'<meta name="feathers-authentication" content="{html.escape(self.service)}" '
+            f'data-entity="{html.escape(self.entity)}" '
+            f'data-username-field="{html.escape(self.username_field)}">'
+        )
+
+
+def plan_demo_authentication(plan: Plan, root: Path, login: DemoLogin) -> bool | None:
+    """Add `login.tag()` to the landing page, on the line below its `<meta
+    name="feathers-service">`: its demo then logs in first. None (nothing planned) when there
+    is no page, or it has the tag already; False when the page has no service tag to put it
+    under (changed by hand: the tag is for the user to add)."""
+    page = root / PUBLIC_FOLDER / LANDING_PAGE
+    try:
+        text = page.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):  # missing, or not the page `feathers new` wrote
+        return None
+    if _AUTHENTICATION_META.search(text):
+        return None
+    if len(_SERVICE_META_LINE.findall(text)) != 1:
+        return False
+    tag = login.tag()
+
+    def add_tag(text: str) -> str:
+        return _SERVICE_META_LINE.sub(lambda line: f"{line[0]}\n{line[1]}{tag}", text, count=1)
+
+    plan.edit(page, "<meta name=feathers-service>", [tag], add_tag)
     return True
 
 

@@ -5,7 +5,9 @@ tests that pass; `.env` and the secret check of `feathers dev` / `feathers start
 from __future__ import annotations
 
 import ast
+import os
 import re
+import stat
 import subprocess
 import sys
 import tomllib
@@ -165,11 +167,34 @@ def test_an_existing_env_secret_and_a_hand_edited_channels_py_are_kept(make_proj
 def test_an_env_without_a_secret_gets_one_appended(make_project, monkeypatch):
     project = make_project(database="memory")
     monkeypatch.chdir(project.root)
-    (project.root / ".env").write_text("DEBUG=1")
+    env_file = project.root / ".env"
+    env_file.write_text("DEBUG=1")
+    env_file.chmod(0o644)
     assert run("generate", "authentication").exit_code == 0
-    text = (project.root / ".env").read_text()
+    text = env_file.read_text()
     assert text.startswith("DEBUG=1\nFEATHERS_AUTH_SECRET=")
     assert SECRET_LINE.search(text)
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600  # it holds the secret now
+
+
+def test_the_env_file_with_the_secret_is_readable_by_its_owner_only(
+    runner, make_project, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    old_umask = os.umask(0o002)  # a permissive umask must not widen it
+    try:
+        assert runner.invoke(app, ["new", "chat", "--yes", "--database", "memory"]).exit_code == 0
+        project = make_project("other", database="memory")
+        monkeypatch.chdir(project.root)
+        assert run("generate", "authentication").exit_code == 0
+    finally:
+        os.umask(old_umask)
+    for env_file in (tmp_path / "chat" / ".env", project.root / ".env"):
+        assert SECRET_LINE.search(env_file.read_text())
+        assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+        # only .env: the other files stay readable by the group and others
+        assert stat.S_IMODE((env_file.parent / ".gitignore").stat().st_mode) & 0o044 == 0o044
+    assert not list(tmp_path.rglob("*.feathers-tmp"))
 
 
 def test_new_runs_it_by_default_and_auth_none_skips_it(runner, tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from feathers_cli.inject import (
     Insertion,
     MissingMarker,
     NewFile,
+    Plan,
     apply_changes,
     plan_changes,
 )
@@ -209,3 +211,35 @@ def test_changes_describe_themselves(tmp_path, registry):
     assert "Would create:" in text
     assert "a.py" in text
     assert "services.py at # feathers:calls\n    + a(app)" in text
+
+
+def test_private_files_are_written_for_their_owner_only(tmp_path):
+    shared = tmp_path / "shared.txt"
+    shared.write_text("kept\n")
+    shared.chmod(0o644)
+    edited = tmp_path / "edited.env"
+    edited.write_text("DEBUG=1\n")
+    edited.chmod(0o644)
+    plan = Plan(tmp_path)
+    plan.create(tmp_path / "new.env", "SECRET=1\n", private=True)
+    plan.create(tmp_path / "public.txt", "hello\n")
+    plan.append(edited, "SECRET=2\n")
+    plan.make_private(edited)
+    plan.append(shared, "more\n")
+    old_umask = os.umask(0o002)
+    try:
+        apply_changes(plan.finish())
+    finally:
+        os.umask(old_umask)
+    modes = {
+        path.name: stat.S_IMODE(path.stat().st_mode)
+        for path in tmp_path.iterdir()
+        if path.is_file()
+    }
+    assert modes == {
+        "new.env": 0o600,
+        "edited.env": 0o600,
+        "public.txt": 0o664,
+        "shared.txt": 0o644,
+    }
+    assert (tmp_path / "edited.env").read_text() == "DEBUG=1\n\nSECRET=2\n"  # a blank line apart
