@@ -61,8 +61,22 @@ async def test_a_bad_sign_up_is_a_bad_request(client, data):
 async def test_an_email_signs_up_once(client):
     email = new_email()
     await sign_up(client, email)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="A record with the same email already exists"):
         await sign_up(client, email)
+
+
+async def test_an_email_cannot_be_taken_by_a_change_either(app):
+    users = app.service(PATH)
+    taken, other = new_email(), new_email()
+    await users.create({"email": taken, "password": PASSWORD})
+    user = await users.create({"email": other, "password": PASSWORD})
+    with pytest.raises(Conflict):
+        await users.patch(user["id"], {"email": taken})
+    with pytest.raises(Conflict):
+        await users.update(user["id"], {"email": taken, "password": PASSWORD})
+    # its own e-mail again is no conflict
+    await users.patch(user["id"], {"email": other})
+    assert (await users.get(user["id"]))["email"] == other
 
 
 async def test_logging_in_over_a_socket(client):
@@ -165,6 +179,10 @@ async def test_signing_up_and_logging_in_over_http(url):
         assert found.status_code == 200
         assert all("password" not in each for each in records_of(found.json()))
         assert PASSWORD not in found.text and PASSWORD not in login.text
+
+        again = await http.post(f"/{PATH}", json={"email": email, "password": PASSWORD})
+        assert (again.status_code, again.json()["name"]) == (409, "Conflict")
+        assert again.json()["message"] == "A record with the same email already exists"
 
         # logging out revokes the token
         assert (await http.delete("/authentication", headers=headers)).status_code == 200
