@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -102,17 +103,20 @@ def parent_of(pid: int) -> int:
 
 
 async def clients_on_two_workers(url: str) -> dict[int, Any]:
-    """Connect websocket clients until two of them reach different workers (bounded)."""
+    """Connect websocket clients until two of them reach different workers (bounded: 200
+    connections, 30 s; on a loaded machine the second worker may start accepting late)."""
     by_pid: dict[int, Any] = {}
-    for _ in range(40):
+    deadline = time.monotonic() + 30
+    for _ in range(200):
         client = await connect(url, transports=["websocket"], timeout=10)
         pid = (await client.service("worker").get(0))["pid"]
         if pid in by_pid:
             await client.close()
         else:
             by_pid[pid] = client
-        if len(by_pid) == 2:
+        if len(by_pid) == 2 or time.monotonic() > deadline:
             break
+        await asyncio.sleep(0.05)
     return by_pid
 
 
