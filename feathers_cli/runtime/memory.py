@@ -45,7 +45,7 @@ _ATOMIC = frozenset({str, int, float, bool, type(None), datetime, date, time, De
 Matcher = Callable[[Record], bool]
 
 
-_is_atomic = _ATOMIC.__contains__
+_only_atomic = _ATOMIC.issuperset
 
 
 def _copy(value: Any) -> Any:
@@ -54,13 +54,13 @@ def _copy(value: Any) -> Any:
     kind = type(value)
     if kind is dict:
         # A flat record (the common case) is one C-level scan and a shallow copy.
-        if all(map(_is_atomic, map(type, value.values()))):
+        if _only_atomic(map(type, value.values())):
             return value.copy()
         return {k: v if type(v) in _ATOMIC else _copy(v) for k, v in value.items()}
     if kind in _ATOMIC:
         return value
     if kind is list:
-        if all(map(_is_atomic, map(type, value))):
+        if _only_atomic(map(type, value)):
             return value.copy()
         return [v if type(v) in _ATOMIC else _copy(v) for v in value]
     return copy.deepcopy(value)
@@ -232,8 +232,10 @@ class MemoryService(AdapterService):
                 return id
         except TypeError:  # an unhashable id (a list or dict) names no record
             return None
-        if type(id) is str and id.lstrip("-").isdigit() and str(int(id)) == id:
-            return int(id) if int(id) in self.store else None
+        if type(id) is str and id.isascii() and id.lstrip("-").isdigit():
+            # only the canonical spelling: '3' finds 3, '03' and '+3' do not
+            number = int(id)
+            return number if str(number) == id and number in self.store else None
         if type(id) is int and str(id) in self.store:
             return str(id)
         return None
@@ -255,7 +257,11 @@ class MemoryService(AdapterService):
         if not query.sort and not query.paginate:
             # no total needed: stop as soon as enough records matched
             stop = None if query.limit is None else query.skip + query.limit
-            found = list(islice(records, query.skip, stop))
+            if query.skip > len(self.store):
+                return [], 0
+            if stop is not None and stop > len(self.store):
+                stop = None  # what islice takes: at most sys.maxsize
+            found = list(islice(records, query.skip or None, stop))
             return found, len(found)
         found = list(records)
         for name, direction in reversed(query.sort):
