@@ -298,6 +298,7 @@ def _custom_filters(query: Query, options: AdapterOptions) -> dict[str, Any]:
 
 
 _EVERY_RECORD = And(())
+_NO_QUERY = ParsedQuery(_EVERY_RECORD)
 _EMPTY_QUERIES: dict[tuple[int | None, bool], ParsedQuery] = {}
 
 
@@ -389,6 +390,13 @@ class AdapterService(ABC):
         `paginate=False` ignores pagination, for methods acting on every match (multi patch
         and remove): the page size then never limits them.
         """
+        if (
+            not params.get("query")
+            and (not paginate or not self.options.paginate)
+            and "paginate" not in params
+            and not params.get("adapter")
+        ):
+            return _NO_QUERY  # the most common call of all: no query, no pagination
         options = self.get_options(params)
         if not paginate and options.paginate:
             options = dataclasses.replace(options, paginate=None)

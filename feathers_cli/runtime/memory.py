@@ -46,6 +46,17 @@ Matcher = Callable[[Record], bool]
 
 
 _only_atomic = _ATOMIC.issuperset
+_SHORT = 10  # up to this many values a Python loop checks their types faster than a set
+
+
+def _flat(record: dict[Any, Any]) -> bool:
+    """Whether every value of a dict is atomic: a shallow copy of it is a deep copy."""
+    if len(record) > _SHORT:
+        return _only_atomic(map(type, record.values()))
+    for value in record.values():  # noqa: SIM110 - all() of a generator costs more
+        if type(value) not in _ATOMIC:
+            return False
+    return True
 
 
 def _copy(value: Any) -> Any:
@@ -53,9 +64,16 @@ def _copy(value: Any) -> Any:
     than `copy.deepcopy`; other objects fall back to it."""
     kind = type(value)
     if kind is dict:
-        # A flat record (the common case) is one C-level scan and a shallow copy.
-        if _only_atomic(map(type, value.values())):
-            return value.copy()
+        # A flat record (the common case) is one type scan and a shallow copy.
+        if len(value) > _SHORT:
+            if _only_atomic(map(type, value.values())):
+                return value.copy()
+        else:
+            for item in value.values():  # _flat(), inlined: this is the copy of every get
+                if type(item) not in _ATOMIC:
+                    break
+            else:
+                return value.copy()
         return {k: v if type(v) in _ATOMIC else _copy(v) for k, v in value.items()}
     if kind in _ATOMIC:
         return value
@@ -64,6 +82,25 @@ def _copy(value: Any) -> Any:
             return value.copy()
         return [v if type(v) in _ATOMIC else _copy(v) for v in value]
     return copy.deepcopy(value)
+
+
+def _copies(records: list[Record]) -> list[Record]:
+    """`[_copy(record) for record in records]`, shallow copies at once when all are flat."""
+    for record in records:
+        if type(record) is not dict or not _flat(record):
+            return list(map(_copy, records))
+    return list(map(dict.copy, records))
+
+
+def _integer(text: str) -> int | None:
+    """The int a string spells the canonical way (`'3'`, `'-3'`), else None (`'03'`, `'+3'`,
+    `' 3'`, `'-0'`, other scripts' digits)."""
+    if text.isdigit() and text.isascii():
+        if text[0] == "0" and len(text) > 1:
+            return None
+    elif not (text[:1] == "-" and text[1:].isdigit() and text.isascii() and text[1] != "0"):
+        return None
+    return int(text) if len(text) <= 4000 else None  # int() refuses over 4300 digits
 
 
 def _timestamp(value: date) -> float:
@@ -227,16 +264,16 @@ class MemoryService(AdapterService):
         """The store key for `id`, or None: `'3'` finds 3 and `3` finds `'3'`, as in JS."""
         if type(id) is bool:
             return None
+        store = self.store
         try:
-            if id in self.store:
+            if id in store:
                 return id
         except TypeError:  # an unhashable id (a list or dict) names no record
             return None
-        if type(id) is str and id.isascii() and id.lstrip("-").isdigit():
-            # only the canonical spelling: '3' finds 3, '03' and '+3' do not
-            number = int(id)
-            return number if str(number) == id and number in self.store else None
-        if type(id) is int and str(id) in self.store:
+        if type(id) is str:
+            number = _integer(id)
+            return number if number is not None and number in store else None
+        if type(id) is int and str(id) in store:
             return str(id)
         return None
 
@@ -279,7 +316,7 @@ class MemoryService(AdapterService):
         query = self.parse_query(params or {})
         records, total = self._matching(query)
         if query.select is None:
-            data = list(map(_copy, records))
+            data = _copies(records)
         else:
             data = [self._output(record, query) for record in records]
         if query.paginate:
