@@ -10,15 +10,22 @@ answers from a dict as the Starlette endpoints of `benchmarks/rest.py` do:
 - `find $sort`: the query `{'$sort': {'id': '-1'}}`;
 - `find paginated`: an empty query on a service paginated `{'default': 10, 'max': 50}`.
 `params` is what `rest.py` passes: query, route, provider, headers and address. Bounded by
---calls and --rounds. See benchmarks/README.md ("Memory adapter per call").
+--calls and --rounds. Timings on a shared machine vary from run to run; `--instructions`
+counts machine instructions per call under valgrind's callgrind instead, a figure that load
+does not change (`python benchmarks/adapter_overhead.py --instructions --calls 2000`).
+See benchmarks/README.md ("Memory adapter per call").
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -86,19 +93,72 @@ async def per_op(operation, calls: int) -> float:
     return (time.perf_counter() - start) / calls * 1e6
 
 
+async def marked(measured: dict[str, object], calls: int) -> None:
+    """Each operation between two markers for callgrind (`--instructions`): `os.getppid()`
+    zeroes its counters, `os.getpgrp()` dumps them (libc functions nothing else calls here)."""
+    for operation in measured.values():
+        await per_op(operation, 200)  # warm-up: caches, specialised bytecode
+        os.getppid()
+        await per_op(operation, calls)
+        os.getpgrp()
+
+
+def count_instructions(names: list[str], calls: int) -> dict[str, int]:
+    """Instructions per call of each operation: this script again, under callgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    with tempfile.TemporaryDirectory() as folder:
+        command = [
+            valgrind,
+            "--tool=callgrind",
+            f"--callgrind-out-file={folder}/cg.out",
+            "--zero-before=getppid",
+            "--dump-before=getpgrp",
+            sys.executable,
+            __file__,
+            "--marked",
+            "--calls",
+            str(calls),
+        ]
+        subprocess.run(command, check=True, capture_output=True, timeout=1800)
+        counts = {}
+        for index, name in enumerate(names, start=1):
+            text = Path(f"{folder}/cg.out.{index}").read_text()
+            totals = next(line for line in text.splitlines() if line.startswith("totals:"))
+            counts[name] = int(totals.split()[1]) // calls
+    return counts
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count machine instructions per call under valgrind's callgrind instead of timing "
+        "(the same on a busy machine as on an idle one; --calls 2000 is plenty)",
+    )
+    parser.add_argument("--marked", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     measured = operations(services())
+    if args.marked:
+        await marked(measured, args.calls)
+        return
+    if args.instructions:
+        counts = count_instructions(list(measured), args.calls)
+        print(f"{'call':<40} {'instructions/call':>18}  (callgrind, {args.calls} calls)")
+        for name, count in counts.items():
+            print(f"{name:<40} {count:18,}")
+        return
     results: dict[str, list[float]] = {name: [] for name in measured}
     for _ in range(args.rounds):
         for name, operation in measured.items():
             results[name].append(await per_op(operation, args.calls))
-    print(f"{'call':<40} {'us/call':>8}  (median of {args.rounds} rounds)")
+    print(f"{'call':<40} {'us/call':>8} {'best':>8}  ({args.rounds} rounds: median, best)")
     for name, values in results.items():
-        print(f"{name:<40} {statistics.median(values):8.2f}")
+        print(f"{name:<40} {statistics.median(values):8.2f} {min(values):8.2f}")
 
 
 if __name__ == "__main__":

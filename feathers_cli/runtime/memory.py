@@ -85,10 +85,13 @@ def _copy(value: Any) -> Any:
 
 
 def _copies(records: list[Record]) -> list[Record]:
-    """`[_copy(record) for record in records]`, shallow copies at once when all are flat."""
-    for record in records:
-        if type(record) is not dict or not _flat(record):
+    """`[_copy(record) for record in records]`: shallow copies when all are flat dicts."""
+    for record in records:  # _flat() inlined: one loop for the records of every find
+        if type(record) is not dict:
             return list(map(_copy, records))
+        for value in record.values():
+            if type(value) not in _ATOMIC:
+                return list(map(_copy, records))
     return list(map(dict.copy, records))
 
 
@@ -293,12 +296,15 @@ class MemoryService(AdapterService):
             records = filter(matcher, records)
         if not query.sort and not query.paginate:
             # no total needed: stop as soon as enough records matched
-            stop = None if query.limit is None else query.skip + query.limit
-            if query.skip > len(self.store):
+            skip, limit, size = query.skip, query.limit, len(self.store)
+            if not skip and (limit is None or limit >= size):
+                found = list(records)
+            elif skip >= size:
                 return [], 0
-            if stop is not None and stop > len(self.store):
-                stop = None  # what islice takes: at most sys.maxsize
-            found = list(islice(records, query.skip or None, stop))
+            else:  # islice takes at most sys.maxsize: the store's size bounds the stop
+                found = list(
+                    islice(records, skip, size if limit is None else min(skip + limit, size))
+                )
             return found, len(found)
         found = list(records)
         for name, direction in reversed(query.sort):

@@ -76,7 +76,23 @@ async def test_string_ids_find_integer_ids_as_in_feathers() -> None:
 
 @pytest.mark.parametrize(
     "id",
-    ["00", "+0", " 0", "0.0", "-0", "\u0660", "\u00b2", "0_0", True, 0.5, [0], {"id": 0}, None],
+    [
+        "00",
+        "+0",
+        " 0",
+        "0.0",
+        "-0",
+        "--0",
+        "-",
+        "\u0660",
+        "\u00b2",
+        "0_0",
+        True,
+        0.5,
+        [0],
+        {"id": 0},
+        None,
+    ],
 )
 async def test_other_ids_find_nothing(id: Any) -> None:
     service = MemoryService()
