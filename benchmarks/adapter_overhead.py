@@ -20,17 +20,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from callgrind import count_instructions, marked
 from rest_servers import DictService, records
 
 from feathers_cli.runtime import feathers
@@ -93,43 +90,6 @@ async def per_op(operation, calls: int) -> float:
     return (time.perf_counter() - start) / calls * 1e6
 
 
-async def marked(measured: dict[str, object], calls: int) -> None:
-    """Each operation between two markers for callgrind (`--instructions`): `os.getppid()`
-    zeroes its counters, `os.getpgrp()` dumps them (libc functions nothing else calls here)."""
-    for operation in measured.values():
-        await per_op(operation, 200)  # warm-up: caches, specialised bytecode
-        os.getppid()
-        await per_op(operation, calls)
-        os.getpgrp()
-
-
-def count_instructions(names: list[str], calls: int) -> dict[str, int]:
-    """Instructions per call of each operation: this script again, under callgrind."""
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
-        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
-    with tempfile.TemporaryDirectory() as folder:
-        command = [
-            valgrind,
-            "--tool=callgrind",
-            f"--callgrind-out-file={folder}/cg.out",
-            "--zero-before=getppid",
-            "--dump-before=getpgrp",
-            sys.executable,
-            __file__,
-            "--marked",
-            "--calls",
-            str(calls),
-        ]
-        subprocess.run(command, check=True, capture_output=True, timeout=1800)
-        counts = {}
-        for index, name in enumerate(names, start=1):
-            text = Path(f"{folder}/cg.out.{index}").read_text()
-            totals = next(line for line in text.splitlines() if line.startswith("totals:"))
-            counts[name] = int(totals.split()[1]) // calls
-    return counts
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100_000)
@@ -147,7 +107,8 @@ async def main() -> None:
         await marked(measured, args.calls)
         return
     if args.instructions:
-        counts = count_instructions(list(measured), args.calls)
+        arguments = ["--marked", "--calls", str(args.calls)]
+        counts = count_instructions(__file__, arguments, list(measured), args.calls)
         print(f"{'call':<40} {'instructions/call':>18}  (callgrind, {args.calls} calls)")
         for name, count in counts.items():
             print(f"{name:<40} {count:18,}")
