@@ -49,16 +49,6 @@ _only_atomic = _ATOMIC.issuperset
 _SHORT = 10  # up to this many values a Python loop checks their types faster than a set
 
 
-def _flat(record: dict[Any, Any]) -> bool:
-    """Whether every value of a dict is atomic: a shallow copy of it is a deep copy."""
-    if len(record) > _SHORT:
-        return _only_atomic(map(type, record.values()))
-    for value in record.values():  # noqa: SIM110 - all() of a generator costs more
-        if type(value) not in _ATOMIC:
-            return False
-    return True
-
-
 def _copy(value: Any) -> Any:
     """A deep copy of JSON-like data (dicts, lists, atoms, dates), several times faster
     than `copy.deepcopy`; other objects fall back to it."""
@@ -69,7 +59,7 @@ def _copy(value: Any) -> Any:
             if _only_atomic(map(type, value.values())):
                 return value.copy()
         else:
-            for item in value.values():  # _flat(), inlined: this is the copy of every get
+            for item in value.values():  # a plain loop: this is the copy of every get
                 if type(item) not in _ATOMIC:
                     break
             else:
@@ -86,7 +76,7 @@ def _copy(value: Any) -> Any:
 
 def _copies(records: list[Record]) -> list[Record]:
     """`[_copy(record) for record in records]`: shallow copies when all are flat dicts."""
-    for record in records:  # _flat() inlined: one loop for the records of every find
+    for record in records:  # one loop over the values of all the records a find returns
         if type(record) is not dict:
             return list(map(_copy, records))
         for value in record.values():
