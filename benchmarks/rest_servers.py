@@ -42,7 +42,8 @@ class DictService:
         return self.store[int(id)]
 
 
-def serve_feathers(port: int, count: int, adapter: bool = True) -> None:
+def feathers_app(count: int, adapter: bool = True):
+    """The feathers app: Socket.io and REST, a `messages` memory (or dict) service."""
     from feathers_cli.runtime import feathers
     from feathers_cli.runtime.memory import MemoryService
     from feathers_cli.runtime.rest import rest
@@ -52,11 +53,11 @@ def serve_feathers(port: int, count: int, adapter: bool = True) -> None:
     app.configure(socketio())
     app.configure(rest())
     app.use("messages", MemoryService(store=records(count)) if adapter else DictService(count))
-    app.listen(port, log_level="warning")
+    return app
 
 
-def serve_starlette(port: int, count: int) -> None:
-    import uvicorn
+def starlette_app(count: int):
+    """The bare Starlette app: `GET /messages` and `GET /messages/{id}` from a dict."""
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse
     from starlette.routing import Route
@@ -71,7 +72,17 @@ def serve_starlette(port: int, count: int) -> None:
         record = store.get(int(request.path_params["id"]))
         return JSONResponse(record) if record else JSONResponse({"name": "NotFound"}, 404)
 
-    app = Starlette(routes=[Route("/messages", find), Route("/messages/{id}", get)])
+    return Starlette(routes=[Route("/messages", find), Route("/messages/{id}", get)])
+
+
+def serve_feathers(port: int, count: int, adapter: bool = True) -> None:
+    feathers_app(count, adapter).listen(port, log_level="warning")
+
+
+def serve_starlette(port: int, count: int) -> None:
+    import uvicorn
+
+    app = starlette_app(count)
     uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning")
 
 

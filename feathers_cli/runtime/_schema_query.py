@@ -19,6 +19,7 @@ from typing import Annotated, Any, NoReturn, get_args
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
+from .adapter import MAX_COUNT
 from .errors import BadRequest
 
 __all__ = ["QueryValidator", "error_list", "raise_bad_request"]
@@ -35,8 +36,7 @@ def _validator(annotation: Any) -> Validate:
     return TypeAdapter(annotation).validator.validate_python
 
 
-_MAX_COUNT = 2**63 - 1  # a BIGINT, what SQL's LIMIT/OFFSET and Python's slicing take
-_COUNT = _validator(Annotated[int, Field(ge=0, le=_MAX_COUNT)])
+_COUNT = _validator(Annotated[int, Field(ge=0, le=MAX_COUNT)])
 
 
 def error_list(error: ValidationError, prefix: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
@@ -171,7 +171,7 @@ class QueryValidator:
         return [self._query(q, (*loc, i), errors, top=False) for i, q in enumerate(value)]
 
     def _count(self, value: Any, loc: tuple[Any, ...], errors: list[Any]) -> Any:
-        if type(value) is int and 0 <= value <= _MAX_COUNT:
+        if type(value) is int and 0 <= value <= MAX_COUNT:
             return value
         return _validate(_COUNT, value, loc, errors)
 

@@ -18,7 +18,12 @@ __all__ = ["call_params", "call_reply", "request_headers"]
 def request_headers(raw_headers: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     """An ASGI scope's headers as Node shows them: lower-case names, repeated ones joined
     with `, `."""
-    headers: dict[str, str] = {}
+    if not isinstance(raw_headers, list | tuple):
+        raw_headers = list(raw_headers)
+    headers = {name.decode("latin-1").lower(): raw.decode("latin-1") for name, raw in raw_headers}
+    if len(headers) == len(raw_headers):
+        return headers  # no name repeated: the common case, in one pass
+    headers = {}
     for raw_name, raw_value in raw_headers:
         name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")

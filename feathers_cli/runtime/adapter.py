@@ -34,6 +34,7 @@ from .errors import BadRequest, MethodNotAllowed, NotFound
 
 __all__ = [
     "FILTERS",
+    "MAX_COUNT",
     "OPERATORS",
     "AdapterOptions",
     "AdapterService",
@@ -138,20 +139,29 @@ def _paginates(paginate: Any) -> bool:
     return isinstance(paginate, Mapping) and bool(paginate.get("default") or paginate.get("max"))
 
 
+MAX_COUNT = 2**63 - 1
+"""The largest `$limit`/`$skip`: a larger one (more records than any store holds) counts as
+this, which SQL's LIMIT/OFFSET (a BIGINT) and Python's slicing both take."""
+
+
 def _to_int(name: str, value: Any) -> int:
-    """A non-negative int from an int or a decimal string (query strings send "2")."""
-    if isinstance(value, bool):
-        raise BadRequest(f"Invalid value for {name}: {value!r}")
-    if isinstance(value, float) and value.is_integer():
+    """A non-negative int from an int or a decimal string (query strings send "2"), at most
+    MAX_COUNT; anything else is BadRequest."""
+    kind = type(value)
+    if kind is str:
+        text = value.strip().removeprefix("+")
+        # ASCII digits only: int() would also take '1_000' and other scripts' digits
+        if not (text.isascii() and text.isdigit()):
+            raise BadRequest(f"Invalid value for {name}: {value!r}")
+        digits = text.lstrip("0")  # at most 19 digits left: no slow int() of a huge one
+        return min(int(digits or "0"), MAX_COUNT) if len(digits) <= 19 else MAX_COUNT
+    if kind is float and value.is_integer():
         value = int(value)
-    elif isinstance(value, str):
-        try:
-            value = int(value.strip())
-        except ValueError:
-            raise BadRequest(f"Invalid value for {name}: {value!r}") from None
-    if not isinstance(value, int) or value < 0:
+    elif kind is not int and (isinstance(value, bool) or not isinstance(value, int)):
         raise BadRequest(f"Invalid value for {name}: {value!r}")
-    return value
+    if value < 0:
+        raise BadRequest(f"Invalid value for {name}: {value!r}")
+    return min(value, MAX_COUNT)
 
 
 def get_limit(limit: Any, paginate: Any) -> int | None:
@@ -251,23 +261,24 @@ def parse_query(query: Query | None, options: AdapterOptions) -> ParsedQuery:
         limit = get_limit(None, options.paginate) if paginate else None
         parsed = _EMPTY_QUERIES.get((limit, paginate))
         if parsed is None:
-            parsed = ParsedQuery(And(()), limit=limit, paginate=paginate)
+            parsed = ParsedQuery(_EVERY_RECORD, limit=limit, paginate=paginate)
             if len(_EMPTY_QUERIES) < 64:
                 _EMPTY_QUERIES[(limit, paginate)] = parsed
         return parsed
+    where: And | None = _EVERY_RECORD  # unless a property, `$or` or `$and` is queried
     for key in query:
-        if str(key).startswith("$") and key not in FILTERS and key not in options.filters:
+        if not str(key).startswith("$") or key == "$or" or key == "$and":
+            where = None
+        elif key not in FILTERS and key not in options.filters:
             raise BadRequest(f"Invalid filter value {key}")
-    operators = (*OPERATORS, *options.operators)
-    custom = {}
-    for name, convert in options.filters.items():
-        if name in query and name not in FILTERS:
-            custom[name] = convert(query[name], options) if callable(convert) else query[name]
+    custom = _custom_filters(query, options) if options.filters else {}
+    if where is None:
+        where = And(tuple(_parse_where(query, (*OPERATORS, *options.operators))))
     skip = query.get("$skip")
     select = query.get("$select")
     sort = query.get("$sort")
     return ParsedQuery(
-        where=And(tuple(_parse_where(query, operators))),
+        where=where,
         sort=() if sort is None else _parse_sort(sort),
         limit=get_limit(query.get("$limit"), options.paginate),
         skip=0 if skip is None else _to_int("$skip", skip),
@@ -277,6 +288,17 @@ def parse_query(query: Query | None, options: AdapterOptions) -> ParsedQuery:
     )
 
 
+def _custom_filters(query: Query, options: AdapterOptions) -> dict[str, Any]:
+    """The values of the custom `filters` option in a query, converted by their functions."""
+    custom = {}
+    for name, convert in options.filters.items():
+        if name in query and name not in FILTERS:
+            custom[name] = convert(query[name], options) if callable(convert) else query[name]
+    return custom
+
+
+_EVERY_RECORD = And(())
+_NO_QUERY = ParsedQuery(_EVERY_RECORD)
 _EMPTY_QUERIES: dict[tuple[int | None, bool], ParsedQuery] = {}
 
 
@@ -368,6 +390,13 @@ class AdapterService(ABC):
         `paginate=False` ignores pagination, for methods acting on every match (multi patch
         and remove): the page size then never limits them.
         """
+        if (
+            not params.get("query")
+            and (not paginate or not self.options.paginate)
+            and "paginate" not in params
+            and not params.get("adapter")
+        ):
+            return _NO_QUERY  # the most common call of all: no query, no pagination
         options = self.get_options(params)
         if not paginate and options.paginate:
             options = dataclasses.replace(options, paginate=None)

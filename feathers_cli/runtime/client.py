@@ -27,7 +27,7 @@ import socketio
 from . import errors
 from ._auth_client import AuthenticationClient
 from ._http import encode_query
-from ._socket import json_codec
+from ._json import json_codec
 from .events import EventEmitter
 from .service import STANDARD_METHODS
 

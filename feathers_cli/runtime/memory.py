@@ -45,7 +45,8 @@ _ATOMIC = frozenset({str, int, float, bool, type(None), datetime, date, time, De
 Matcher = Callable[[Record], bool]
 
 
-_is_atomic = _ATOMIC.__contains__
+_only_atomic = _ATOMIC.issuperset
+_SHORT = 10  # up to this many values a Python loop checks their types faster than a set
 
 
 def _copy(value: Any) -> Any:
@@ -53,17 +54,46 @@ def _copy(value: Any) -> Any:
     than `copy.deepcopy`; other objects fall back to it."""
     kind = type(value)
     if kind is dict:
-        # A flat record (the common case) is one C-level scan and a shallow copy.
-        if all(map(_is_atomic, map(type, value.values()))):
-            return value.copy()
+        # A flat record (the common case) is one type scan and a shallow copy.
+        if len(value) > _SHORT:
+            if _only_atomic(map(type, value.values())):
+                return value.copy()
+        else:
+            for item in value.values():  # a plain loop: this is the copy of every get
+                if type(item) not in _ATOMIC:
+                    break
+            else:
+                return value.copy()
         return {k: v if type(v) in _ATOMIC else _copy(v) for k, v in value.items()}
     if kind in _ATOMIC:
         return value
     if kind is list:
-        if all(map(_is_atomic, map(type, value))):
+        if _only_atomic(map(type, value)):
             return value.copy()
         return [v if type(v) in _ATOMIC else _copy(v) for v in value]
     return copy.deepcopy(value)
+
+
+def _copies(records: list[Record]) -> list[Record]:
+    """`[_copy(record) for record in records]`: shallow copies when all are flat dicts."""
+    for record in records:  # one loop over the values of all the records a find returns
+        if type(record) is not dict:
+            return list(map(_copy, records))
+        for value in record.values():
+            if type(value) not in _ATOMIC:
+                return list(map(_copy, records))
+    return list(map(dict.copy, records))
+
+
+def _integer(text: str) -> int | None:
+    """The int a string spells the canonical way (`'3'`, `'-3'`), else None (`'03'`, `'+3'`,
+    `' 3'`, `'-0'`, other scripts' digits)."""
+    if text.isdigit() and text.isascii():
+        if text[0] == "0" and len(text) > 1:
+            return None
+    elif not (text[:1] == "-" and text[1:].isdigit() and text.isascii() and text[1] != "0"):
+        return None
+    return int(text) if len(text) <= 4000 else None  # int() refuses over 4300 digits
 
 
 def _timestamp(value: date) -> float:
@@ -227,14 +257,16 @@ class MemoryService(AdapterService):
         """The store key for `id`, or None: `'3'` finds 3 and `3` finds `'3'`, as in JS."""
         if type(id) is bool:
             return None
+        store = self.store
         try:
-            if id in self.store:
+            if id in store:
                 return id
         except TypeError:  # an unhashable id (a list or dict) names no record
             return None
-        if type(id) is str and id.lstrip("-").isdigit() and str(int(id)) == id:
-            return int(id) if int(id) in self.store else None
-        if type(id) is int and str(id) in self.store:
+        if type(id) is str:
+            number = _integer(id)
+            return number if number is not None and number in store else None
+        if type(id) is int and str(id) in store:
             return str(id)
         return None
 
@@ -254,8 +286,15 @@ class MemoryService(AdapterService):
             records = filter(matcher, records)
         if not query.sort and not query.paginate:
             # no total needed: stop as soon as enough records matched
-            stop = None if query.limit is None else query.skip + query.limit
-            found = list(islice(records, query.skip, stop))
+            skip, limit, size = query.skip, query.limit, len(self.store)
+            if not skip and (limit is None or limit >= size):
+                found = list(records)
+            elif skip >= size:
+                return [], 0
+            else:  # islice takes at most sys.maxsize: the store's size bounds the stop
+                found = list(
+                    islice(records, skip, size if limit is None else min(skip + limit, size))
+                )
             return found, len(found)
         found = list(records)
         for name, direction in reversed(query.sort):
@@ -273,7 +312,7 @@ class MemoryService(AdapterService):
         query = self.parse_query(params or {})
         records, total = self._matching(query)
         if query.select is None:
-            data = list(map(_copy, records))
+            data = _copies(records)
         else:
             data = [self._output(record, query) for record in records]
         if query.paginate:

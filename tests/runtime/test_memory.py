@@ -74,7 +74,26 @@ async def test_string_ids_find_integer_ids_as_in_feathers() -> None:
     assert service.store == {}
 
 
-@pytest.mark.parametrize("id", ["00", "+0", " 0", "0.0", True, 0.5, [0], {"id": 0}, None])
+@pytest.mark.parametrize(
+    "id",
+    [
+        "00",
+        "+0",
+        " 0",
+        "0.0",
+        "-0",
+        "--0",
+        "-",
+        "\u0660",
+        "\u00b2",
+        "0_0",
+        True,
+        0.5,
+        [0],
+        {"id": 0},
+        None,
+    ],
+)
 async def test_other_ids_find_nothing(id: Any) -> None:
     service = MemoryService()
     await service.create({"name": "Zero"})
@@ -108,6 +127,20 @@ async def test_results_and_inputs_are_deep_copies() -> None:
         "id": 0,
         "extra": {"k": [1]},
     }
+
+
+@pytest.mark.parametrize("paginate", [None, {"default": 10, "max": 50}])
+async def test_flat_results_are_copies_too(paginate: Any) -> None:
+    service = MemoryService(paginate=paginate, store={0: {"id": 0, "name": "Ada", "n": 1}})
+    found = await service.find()
+    for record in found["data"] if paginate else found:
+        record["name"] = "Changed"
+        del record["n"]
+    limited = await service.find({"query": {"$limit": "1", "$skip": "0"}, "paginate": False})
+    limited[0]["name"] = "Changed"
+    got = await service.get("0")
+    got["name"] = "Changed"
+    assert service.store == {0: {"id": 0, "name": "Ada", "n": 1}}
 
 
 async def test_copies_keep_datetimes_and_other_objects() -> None:
