@@ -29,6 +29,7 @@ from urllib.parse import unquote
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 
 from . import errors
 from ._http import (
@@ -59,7 +60,7 @@ _OPTIONS = ("cors", "max_body_size")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _SCOPE_KEY = "feathers.rest"
 _JSON = json_codec()
-_JSON_TYPE = b"application/json"
+_JSON_TYPE = "application/json"
 
 
 class PayloadTooLarge(errors.FeathersError):
@@ -173,7 +174,7 @@ class RestTransport:
 
     async def _call_service(
         self, scope: dict[str, Any], receive: Any, service: Any, id: Any, route: dict[str, str]
-    ) -> _Reply:
+    ) -> Response:
         http_method = scope["method"]
         headers = request_headers(scope["headers"])
         override = headers.get(METHOD_HEADER)
@@ -273,47 +274,17 @@ def _find_decoded(app: Application, segments: list[str]) -> tuple[Any, Any, dict
     return None if found is None else (found.service, last, found.params)
 
 
-class _Reply:
-    """One HTTP response: the two ASGI messages Starlette's `Response` sends, without
-    building one (its header handling is the part of a small response that costs)."""
-
-    __slots__ = ("body", "headers", "status")
-
-    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
-        await send({"type": "http.response.body", "body": self.body})
-
-
-def _reply(status: int, headers: dict[str, str], body: bytes, media_type: bytes | None) -> _Reply:
-    """A response with Starlette's header rules: the given headers (names lower-cased), then
-    `content-length` and `content-type` unless given (no length for 1xx, 204 and 304)."""
-    raw = [
-        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
-    ]
-    names = {name for name, _ in raw}
-    if b"content-length" not in names and not (status < 200 or status in (204, 304)):
-        raw.append((b"content-length", str(len(body)).encode("latin-1")))
-    if media_type is not None and b"content-type" not in names:
-        raw.append((b"content-type", media_type))
-    return _Reply(status, raw, body)
-
-
-def _json_response(status: int, headers: dict[str, str], body: Any, head: bool) -> _Reply:
+def _json_response(status: int, headers: dict[str, str], body: Any, head: bool) -> Response:
     if status == 204 or status == 304 or body is None:
-        return _reply(status, headers, b"", None)
+        return Response(None, status, headers or None)
     content = _JSON.dumpb(body)
     if head:
         headers = {**headers, "content-length": str(len(content))}
         content = b""
-    return _reply(status, headers, content, _JSON_TYPE)
+    return Response(content, status, headers or None, media_type=_JSON_TYPE)
 
 
-def _error_response(error: BaseException, production: bool = False) -> _Reply:
+def _error_response(error: BaseException, production: bool = False) -> Response:
     """Feathers' error JSON, with the error's code as status (500 for anything else)."""
     status = getattr(error, "code", 500) if isinstance(error, errors.FeathersError) else 500
     if not isinstance(status, int) or not 400 <= status <= 599:
@@ -321,7 +292,7 @@ def _error_response(error: BaseException, production: bool = False) -> _Reply:
     body = errors.normalize_error(error, production=production)
     if isinstance(error, errors.FeathersError):
         logger.debug("REST call failed: %r", error)
-    return _reply(status, {}, _JSON.dumpb(body), _JSON_TYPE)
+    return Response(_JSON.dumpb(body), status, media_type=_JSON_TYPE)
 
 
 class _OriginCORS(CORSMiddleware):
