@@ -61,7 +61,8 @@ async def eventually(url: str, expected_limit: int, timeout: float = 20) -> dict
 async def test_a_sqlite_project_keeps_its_data_across_restarts_and_reloads(tmp_path: Path):
     root = generate_project(tmp_path, "chat", "--auth", "none")  # SQLite by default
     created = run_feathers(root, "generate", "service", "messages", "--yes")
-    assert "(sql; methods find,get,create,patch,remove; schema pydantic; no login)" in created.stderr
+    summary = "(sql; methods find,get,create,patch,remove; schema pydantic; no login)"
+    assert summary in created.stderr
     migrated = run_feathers(root / "chat" / "services", "migrate")  # any folder of the project
     assert "Running upgrade  -> " in migrated.stderr
     development = root / "data" / "development.sqlite"
