@@ -90,3 +90,28 @@ def screenshots(request) -> Screenshots:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return Screenshots(folder)
+
+
+async def open_page(browser, url: str, problems: list[str], viewport=(900, 900)):
+    """`url` in a browser context of its own (its own localStorage: another user), with every
+    page error, console error and HTTP response >= 400 appended to `problems`."""
+    context = await browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    context.set_default_timeout(WAIT_MS)
+    page = await context.new_page()
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and problems.append(f"{response.status} {response.url}")
+        ),
+    )
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and not message.text.startswith("Failed to load resource")  # the responses above
+            and problems.append(f"console: {message.text}")
+        ),
+    )
+    await page.goto(url)
+    return page

@@ -17,7 +17,7 @@ from feathers_cli.runtime.client import connect
 
 from ..helpers.example_chat import migrate, origins, prepared_example
 from ..helpers.projects import free_port, running_feathers
-from .conftest import WAIT_MS, skip_or_fail
+from .conftest import WAIT_MS, open_page, skip_or_fail
 
 pytestmark = pytest.mark.browser
 
@@ -38,26 +38,6 @@ def chat_url(tmp_path: Path) -> Iterator[str]:
         yield server.url
 
 
-async def open_page(browser, url: str, problems: list[str]):
-    """A page in a browser context of its own (its own localStorage: another user)."""
-    context = await browser.new_context(viewport={"width": 1000, "height": 800})
-    context.set_default_timeout(WAIT_MS)
-    page = await context.new_page()
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "response",
-        lambda response: (
-            response.status >= 400 and problems.append(f"{response.status} {response.url}")
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: message.type == "error" and problems.append(f"console: {message.text}"),
-    )
-    await page.goto(url)
-    return page
-
-
 async def fill_login(page, email: str, password: str) -> None:
     await page.fill("#email", email)
     await page.fill("#password", password)
@@ -67,8 +47,8 @@ async def test_two_users_chat_in_real_time(chat_url, browser, screenshots):
     from playwright.async_api import expect
 
     problems: list[str] = []
-    alice = await open_page(browser, chat_url, problems)
-    bob = await open_page(browser, chat_url, problems)
+    alice = await open_page(browser, chat_url, problems, viewport=(1000, 800))
+    bob = await open_page(browser, chat_url, problems, viewport=(1000, 800))
     for page in (alice, bob):
         await expect(page.locator("#login-screen")).to_be_visible()
         await expect(page.locator("#chat-screen")).to_be_hidden()
@@ -162,7 +142,7 @@ async def test_the_newest_25_messages_then_older_ones(chat_url, browser, screens
         await client.close()
 
     problems: list[str] = []
-    page = await open_page(browser, chat_url, problems)
+    page = await open_page(browser, chat_url, problems, viewport=(1000, 800))
     await fill_login(page, ALICE, PASSWORD)
     await page.click("#login")
     texts = page.locator("#messages li .text")

@@ -12,7 +12,6 @@ SQLite table (as `make demo` does), and run with the interpreter running these t
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,60 +21,36 @@ import pytest
 from feathers_cli.bundles import bundle_files
 
 from ..helpers.projects import (
-    feathers_command,
     free_port,
     generate_project,
+    run_feathers,
     running_feathers,
 )
-from .conftest import skip_or_fail
-from .test_landing_page import demo_app, open_page, rendered_public
+from .conftest import open_page, skip_or_fail
+from .test_landing_page import demo_app, rendered_public
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a long enough password"
 
 
-def feathers(root: Path, *args: str) -> None:
-    done = subprocess.run(
-        feathers_command(*args),
-        cwd=root,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-
-
-def require_login(registration: Path) -> None:
-    """`authenticate("jwt")` before every method of a generated service, unless the service
-    generator put it there already."""
-    text = registration.read_text()
-    if 'authenticate("jwt")' in text:
-        return
-    text = text.replace(
-        "# feathers:hook-imports",
-        "from feathers.authentication import authenticate\n\n# feathers:hook-imports",
-    )
-    marker = "                    # feathers:hooks:before:all\n"
-    assert text.count(marker) == 1
-    text = text.replace(marker, '                    authenticate("jwt"),\n' + marker)
-    registration.write_text(text)
-
-
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request) -> Path:
     """`feathers new chat` (defaults: SQLite, users who log in), a messages service (as
-    generated, or made to require a login when parametrized with True) and its table."""
+    generated in an app with users: it requires a login; or, parametrized with False, made
+    with `--no-auth`) and its table."""
     if bundle_files() is None:
         skip_or_fail("no browser bundles in feathers_cli/_bundles (npm missing at install)")
     root = generate_project(tmp_path, "chat")
     page = (root / "public" / "index.html").read_text()
     assert '<meta name="feathers-authentication" content="users"' in page
-    feathers(root, "generate", "service", "messages", "--yes")
-    if getattr(request, "param", False):
-        require_login(root / "chat" / "services" / "messages" / "__init__.py")
-    feathers(root, "migrate")
+    login = getattr(request, "param", True)
+    run_feathers(
+        root, "generate", "service", "messages", "--yes", *([] if login else ["--no-auth"])
+    )
+    registration = (root / "chat" / "services" / "messages" / "__init__.py").read_text()
+    assert ('authenticate("jwt")' in registration) == login
+    run_feathers(root, "migrate")
     # the secret comes from the project's .env, as for anyone who runs it
     monkeypatch.delenv("FEATHERS_AUTH_SECRET", raising=False)
     monkeypatch.delenv("FEATHERS_ENV", raising=False)
@@ -117,7 +92,7 @@ async def expect_logged_out(page) -> None:
 
 
 @pytest.mark.parametrize(
-    "project", [False, True], ids=["service-as-generated", "service-requires-login"], indirect=True
+    "project", [True, False], ids=["service-requires-login", "service-without-login"], indirect=True
 )
 async def test_two_users_sign_up_log_in_and_see_each_others_records(
     served, browser, screenshots, request

@@ -16,7 +16,7 @@ from feathers_cli.runtime.memory import MemoryService
 from feathers_cli.runtime.socketio import socketio
 from feathers_cli.runtime.static import serve_static
 
-from .conftest import WAIT_MS, skip_or_fail
+from .conftest import WAIT_MS, open_page, skip_or_fail
 
 pytestmark = pytest.mark.browser
 
@@ -56,29 +56,6 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Application]]:
     await app.service("messages").create({"text": "already there"})
     async with await app.start(0) as server:
         yield server.url, app
-
-
-async def open_page(browser, url: str, problems: list[str]):
-    context = await browser.new_context(viewport={"width": 900, "height": 900})
-    context.set_default_timeout(WAIT_MS)
-    page = await context.new_page()
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "response",
-        lambda response: (
-            response.status >= 400 and problems.append(f"{response.status} {response.url}")
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error"
-            and not message.text.startswith("Failed to load resource")  # the responses above
-            and problems.append(f"console: {message.text}")
-        ),
-    )
-    await page.goto(url)
-    return page
 
 
 async def test_two_browsers_see_a_created_record_without_reloading(served, browser, screenshots):
