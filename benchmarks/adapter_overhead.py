@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from callgrind import count_instructions, marked
+from callgrind import measure
 from rest_servers import DictService, records
 
 from feathers_cli.runtime import feathers
@@ -83,13 +81,6 @@ def services() -> dict[str, object]:
     }
 
 
-async def per_op(operation, calls: int) -> float:
-    start = time.perf_counter()
-    for _ in range(calls):
-        await operation()
-    return (time.perf_counter() - start) / calls * 1e6
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100_000)
@@ -103,23 +94,16 @@ async def main() -> None:
     parser.add_argument("--marked", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     measured = operations(services())
-    if args.marked:
-        await marked(measured, args.calls)
-        return
-    if args.instructions:
-        arguments = ["--marked", "--calls", str(args.calls)]
-        counts = count_instructions(__file__, arguments, list(measured), args.calls)
-        print(f"{'call':<40} {'instructions/call':>18}  (callgrind, {args.calls} calls)")
-        for name, count in counts.items():
-            print(f"{name:<40} {count:18,}")
-        return
-    results: dict[str, list[float]] = {name: [] for name in measured}
-    for _ in range(args.rounds):
-        for name, operation in measured.items():
-            results[name].append(await per_op(operation, args.calls))
-    print(f"{'call':<40} {'us/call':>8} {'best':>8}  ({args.rounds} rounds: median, best)")
-    for name, values in results.items():
-        print(f"{name:<40} {statistics.median(values):8.2f} {min(values):8.2f}")
+    mode = "marked" if args.marked else "instructions" if args.instructions else "time"
+    await measure(
+        __file__,
+        measured,
+        count=args.calls,
+        count_option="--calls",
+        rounds=args.rounds,
+        mode=mode,
+        label="call",
+    )
 
 
 if __name__ == "__main__":

@@ -14,9 +14,11 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -64,3 +66,45 @@ def count_instructions(script: str, arguments: list[str], names: list[str], call
             totals = next(line for line in text.splitlines() if line.startswith("totals:"))
             counts[name] = int(totals.split()[1]) // calls
     return counts
+
+
+async def time_per_operation(operation: Callable[[], Awaitable[object]], count: int) -> float:
+    """Microseconds per awaited `operation()`, over `count` calls."""
+    start = time.perf_counter()
+    for _ in range(count):
+        await operation()
+    return (time.perf_counter() - start) / count * 1e6
+
+
+async def measure(
+    script: str,
+    operations: dict[str, Callable[[], Awaitable[object]]],
+    *,
+    count: int,
+    count_option: str,
+    rounds: int,
+    mode: str,
+    label: str,
+) -> None:
+    """What a benchmark script's `main` does with its operations, by `mode`: `marked` (the
+    run under callgrind: count each between the markers), `instructions` (run `script` again
+    under callgrind, print instructions per operation) or `time` (print the median and best
+    microseconds per operation of `rounds` rounds of `count` calls)."""
+    if mode == "marked":
+        await marked(operations, count)
+        return
+    width = max(len(label), *(len(name) for name in operations)) + 2
+    if mode == "instructions":
+        arguments = ["--marked", count_option, str(count)]
+        counts = count_instructions(script, arguments, list(operations), count)
+        print(f"{label:<{width}} {'instructions':>13}  (callgrind, {count} {count_option[2:]})")
+        for name, value in counts.items():
+            print(f"{name:<{width}} {value:13,}")
+        return
+    results: dict[str, list[float]] = {name: [] for name in operations}
+    for _ in range(rounds):
+        for name, operation in operations.items():
+            results[name].append(await time_per_operation(operation, count))
+    print(f"{label:<{width}} {'us':>8} {'best':>8}  ({rounds} rounds: median, best)")
+    for name, values in results.items():
+        print(f"{name:<{width}} {statistics.median(values):8.2f} {min(values):8.2f}")

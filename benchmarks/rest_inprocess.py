@@ -17,14 +17,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from callgrind import count_instructions, marked
+from callgrind import measure
 from rest_servers import feathers_app, starlette_app
 
 from feathers_cli.runtime.server import asgi_app
@@ -101,13 +99,6 @@ async def operations() -> dict:
     return found
 
 
-async def per_request(operation, requests: int) -> float:
-    start = time.perf_counter()
-    for _ in range(requests):
-        await operation()
-    return (time.perf_counter() - start) / requests * 1e6
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20_000)
@@ -116,23 +107,16 @@ async def main() -> None:
     parser.add_argument("--marked", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     measured = await operations()
-    if args.marked:
-        await marked(measured, args.requests)
-        return
-    if args.instructions:
-        arguments = ["--marked", "--requests", str(args.requests)]
-        counts = count_instructions(__file__, arguments, list(measured), args.requests)
-        print(f"{'request':<20} {'instructions':>13}  (callgrind, {args.requests} requests)")
-        for name, count in counts.items():
-            print(f"{name:<20} {count:13,}")
-        return
-    results: dict[str, list[float]] = {name: [] for name in measured}
-    for _ in range(args.rounds):
-        for name, operation in measured.items():
-            results[name].append(await per_request(operation, args.requests))
-    print(f"{'request':<20} {'us':>8} {'best':>8}  ({args.rounds} rounds: median, best)")
-    for name, values in results.items():
-        print(f"{name:<20} {statistics.median(values):8.2f} {min(values):8.2f}")
+    mode = "marked" if args.marked else "instructions" if args.instructions else "time"
+    await measure(
+        __file__,
+        measured,
+        count=args.requests,
+        count_option="--requests",
+        rounds=args.rounds,
+        mode=mode,
+        label="request",
+    )
 
 
 if __name__ == "__main__":
