@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .projects import feathers_command
+from .projects import run_feathers
 
 __all__ = [
     "EXAMPLE",
@@ -86,16 +86,7 @@ def prepared_example(parent: Path) -> Path:
 
 def migrate(root: Path) -> None:
     """`feathers migrate` in the project (its development database, under data/)."""
-    environ = {key: value for key, value in os.environ.items() if key != "FEATHERS_ENV"}
-    done = subprocess.run(
-        feathers_command("migrate"),
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_feathers(root, "migrate")
 
 
 def origins(port: int) -> dict[str, str]:
