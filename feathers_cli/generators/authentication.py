@@ -369,13 +369,14 @@ _CHANNEL_TEST = "test_a_channel_delivers_events_to_other_connections"
 
 
 def _channel_test_published(text: str) -> str:
-    """The app template's channel test with its anonymous scratch service published to `anonymous`
-    (channels.py now publishes to logged-in connections); `text` as it is without that test."""
+    """The app template's channel test with its anonymous scratch service published to
+    `anonymous` (channels.py now publishes to logged-in connections); `text` as it is
+    without that test."""
     start = text.find(f"async def {_CHANNEL_TEST}(")
-    at = text.find(_NOTES_LINE, start) if start >= 0 else -1
+    at = text.find(_SCRATCH_LINE, start) if start >= 0 else -1
     if at < 0:
         return text
-    return text[:at] + _NOTES_PUBLISHED + text[at + len(_NOTES_LINE) :]
+    return text[:at] + _SCRATCH_PUBLISHED + text[at + len(_SCRATCH_LINE) :]
 
 
 def _read(path: Path) -> str:
@@ -388,9 +389,9 @@ _ENV_HEADER = (
 )
 
 
-_NOTES_LINE = "    app.use(SCRATCH, MemoryService())\n"
-_NOTES_PUBLISHED = (
-    _NOTES_LINE
+_SCRATCH_LINE = "    app.use(SCRATCH, MemoryService())\n"
+_SCRATCH_PUBLISHED = (
+    _SCRATCH_LINE
     + "    # channels.py sends events to logged-in connections; these two are anonymous\n"
     '    app.service(SCRATCH).publish(lambda data, context: app.channel("anonymous"))\n'
 )
@@ -403,7 +404,7 @@ def _plan_tests(plan: Plan, project: Project, context: dict[str, Any]) -> None:
         plan.edit(
             test_app,
             _CHANNEL_TEST,
-            _NOTES_PUBLISHED.splitlines()[1:],
+            _SCRATCH_PUBLISHED.splitlines()[1:],
             _channel_test_published,
         )
     fixture = template_text("authentication/conftest_fixture.py")

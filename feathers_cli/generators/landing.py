@@ -67,16 +67,22 @@ def plan_bundles(plan: Plan, root: Path) -> list[str] | None:
     return copied
 
 
+def _landing_page(root: Path) -> tuple[Path, str | None]:
+    """The landing page's path and text; None for a missing page, or one that is not text
+    (not the page `feathers new` wrote)."""
+    page = root / PUBLIC_FOLDER / LANDING_PAGE
+    try:
+        return page, page.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return page, None
+
+
 def plan_demo_service(plan: Plan, root: Path, path: str) -> bool:
     """Name `path` in the landing page's empty `<meta name="feathers-service" content="">`,
     the service its live demo opens; False (nothing planned) when the page is missing or its
     tag already names a service (or was removed)."""
-    page = root / PUBLIC_FOLDER / LANDING_PAGE
-    try:
-        text = page.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):  # missing, or not the page `feathers new` wrote
-        return False
-    if len(_EMPTY_SERVICE_META.findall(text)) != 1:
+    page, text = _landing_page(root)
+    if text is None or len(_EMPTY_SERVICE_META.findall(text)) != 1:
         return False
     filled = f'<meta name="feathers-service" content="{html.escape(path)}">'
     plan.edit(
@@ -111,12 +117,8 @@ def plan_demo_authentication(plan: Plan, root: Path, login: DemoLogin) -> bool |
     name="feathers-service">`: its demo then logs in first. None (nothing planned) when there
     is no page, or it has the tag already; False when the page has no service tag to put it
     under (changed by hand: the tag is for the user to add)."""
-    page = root / PUBLIC_FOLDER / LANDING_PAGE
-    try:
-        text = page.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):  # missing, or not the page `feathers new` wrote
-        return None
-    if _AUTHENTICATION_META.search(text):
+    page, text = _landing_page(root)
+    if text is None or _AUTHENTICATION_META.search(text):
         return None
     if len(_SERVICE_META_LINE.findall(text)) != 1:
         return False

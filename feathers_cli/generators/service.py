@@ -300,10 +300,12 @@ def _login_settings(project: Project) -> dict[str, str]:
         )
     config = project.root / "config" / "default.toml"
     text = config.read_text("utf-8") if config.is_file() else ""
-    local = get_value(text, "authentication.local", {})
+    settings = get_value(text, "authentication", {})  # one parse of the file
+    settings = settings if isinstance(settings, dict) else {}
+    local = settings.get("local", {})
     local = local if isinstance(local, dict) else {}
     field = local.get("username_field", local.get("usernameField", "email"))
-    users = get_value(text, "authentication.service", "users")
+    users = settings.get("service", "users")
     if not (isinstance(field, str) and isinstance(users, str)):
         raise CLIError(
             "[authentication] in config/default.toml: `service` and `local.username_field` "

@@ -157,9 +157,7 @@ def _to_int(name: str, value: Any) -> int:
         return min(int(digits or "0"), MAX_COUNT) if len(digits) <= 19 else MAX_COUNT
     if kind is float and value.is_integer():
         value = int(value)
-    elif kind is not int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise BadRequest(f"Invalid value for {name}: {value!r}")
-    if value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise BadRequest(f"Invalid value for {name}: {value!r}")
     return min(value, MAX_COUNT)
 
